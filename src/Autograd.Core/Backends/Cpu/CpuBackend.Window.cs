@@ -1,0 +1,273 @@
+using System.Numerics;
+using Autograd.Backends.Cpu.Threading;
+
+namespace Autograd.Backends.Cpu;
+
+internal sealed unsafe partial class CpuBackend
+{
+    public void Im2Col(Storage x, in WindowGeometry g, Storage columns)
+    {
+        if (x.DType == DType.Float32) RunRows(new Im2ColBody<float> { X = Cpu(x).Pointer<float>(), Columns = Cpu(columns).Pointer<float>(), G = g }, g.Channels * g.KernelH * g.KernelW);
+        else RunRows(new Im2ColBody<double> { X = Cpu(x).Pointer<double>(), Columns = Cpu(columns).Pointer<double>(), G = g }, g.Channels * g.KernelH * g.KernelW);
+    }
+
+    public void Col2Im(Storage columns, in WindowGeometry g, Storage gx)
+    {
+        if (gx.DType == DType.Float32) RunRows(new Col2ImBody<float> { GX = Cpu(gx).Pointer<float>(), Columns = Cpu(columns).Pointer<float>(), G = g }, g.Channels);
+        else RunRows(new Col2ImBody<double> { GX = Cpu(gx).Pointer<double>(), Columns = Cpu(columns).Pointer<double>(), G = g }, g.Channels);
+    }
+
+    public void MaxPool2d(Storage x, in WindowGeometry g, Storage y, Storage indices)
+    {
+        if (x.DType == DType.Float32) RunRows(new MaxPoolBody<float> { X = Cpu(x).Pointer<float>(), Y = Cpu(y).Pointer<float>(), Indices = Cpu(indices).Pointer<long>(), G = g }, g.Batch * g.Channels);
+        else RunRows(new MaxPoolBody<double> { X = Cpu(x).Pointer<double>(), Y = Cpu(y).Pointer<double>(), Indices = Cpu(indices).Pointer<long>(), G = g }, g.Batch * g.Channels);
+    }
+
+    public void MaxPool2dBackward(Storage gy, Storage indices, in WindowGeometry g, Storage gx)
+    {
+        Fill(gx, 0);
+        int planeIn = g.Height * g.Width, planeOut = g.OutH * g.OutW;
+        long* idx = Cpu(indices).Pointer<long>();
+        for (long p = 0; p < (long)g.Batch * g.Channels; p++)
+        {
+            for (int j = 0; j < planeOut; j++)
+            {
+                long from = (p * planeOut) + j, to = (p * planeIn) + idx[from];
+                if (gx.DType == DType.Float32) Cpu(gx).Pointer<float>()[to] += Cpu(gy).Pointer<float>()[from];
+                else Cpu(gx).Pointer<double>()[to] += Cpu(gy).Pointer<double>()[from];
+            }
+        }
+    }
+
+    public void AvgPool2d(Storage x, in WindowGeometry g, bool countIncludePad, Storage y)
+    {
+        if (x.DType == DType.Float32) RunRows(new AvgPoolBody<float> { X = Cpu(x).Pointer<float>(), Y = Cpu(y).Pointer<float>(), G = g, IncludePad = countIncludePad }, g.Batch * g.Channels);
+        else RunRows(new AvgPoolBody<double> { X = Cpu(x).Pointer<double>(), Y = Cpu(y).Pointer<double>(), G = g, IncludePad = countIncludePad }, g.Batch * g.Channels);
+    }
+
+    public void AvgPool2dBackward(Storage gy, in WindowGeometry g, bool countIncludePad, Storage gx)
+    {
+        Fill(gx, 0);
+        if (gx.DType == DType.Float32) RunRows(new AvgPoolBackwardBody<float> { GY = Cpu(gy).Pointer<float>(), GX = Cpu(gx).Pointer<float>(), G = g, IncludePad = countIncludePad }, g.Batch * g.Channels);
+        else RunRows(new AvgPoolBackwardBody<double> { GY = Cpu(gy).Pointer<double>(), GX = Cpu(gx).Pointer<double>(), G = g, IncludePad = countIncludePad }, g.Batch * g.Channels);
+    }
+
+    private static void RunRows<TBody>(TBody body, int rows)
+        where TBody : struct, IParallelBody => CpuParallel.For(rows, ref body);
+
+    /// <summary>Averaging divisor of one output cell: the window size, or only its in-bounds part.</summary>
+    private static int PoolDivisor(in WindowGeometry g, int oh, int ow, bool includePad)
+    {
+        int h0 = (oh * g.StrideH) - g.PadH, w0 = (ow * g.StrideW) - g.PadW;
+        int h1 = Math.Min(h0 + g.KernelH, g.Height + g.PadH), w1 = Math.Min(w0 + g.KernelW, g.Width + g.PadW);
+        if (includePad) return (h1 - h0) * (w1 - w0);
+        return (Math.Min(h1, g.Height) - Math.Max(h0, 0)) * (Math.Min(w1, g.Width) - Math.Max(w0, 0));
+    }
+
+    /// <summary>One row of the column matrix: channel c, kernel offset (kh, kw), over every (n, oh, ow).</summary>
+    private struct Im2ColBody<T> : IParallelBody
+        where T : unmanaged, INumber<T>
+    {
+        public T* X;
+        public T* Columns;
+        public WindowGeometry G;
+
+        public readonly void Invoke(int row)
+        {
+            var g = G;
+            int kw = row % g.KernelW, kh = (row / g.KernelW) % g.KernelH, c = row / (g.KernelW * g.KernelH);
+            int oh = g.OutH, ow = g.OutW;
+            T* dst = Columns + ((long)row * g.Batch * oh * ow);
+            for (int n = 0; n < g.Batch; n++)
+            {
+                T* plane = X + ((((long)n * g.Channels) + c) * g.Height * g.Width);
+                for (int y = 0; y < oh; y++)
+                {
+                    int h = (y * g.StrideH) - g.PadH + (kh * g.DilationH);
+                    T* outRow = dst + ((((long)n * oh) + y) * ow);
+                    if ((uint)h >= (uint)g.Height)
+                    {
+                        new Span<T>(outRow, ow).Clear();
+                        continue;
+                    }
+
+                    T* inRow = plane + ((long)h * g.Width);
+                    int wOffset = (kw * g.DilationW) - g.PadW;
+                    if (g.StrideW == 1 && wOffset >= 0 && wOffset + ow <= g.Width)
+                    {
+                        new ReadOnlySpan<T>(inRow + wOffset, ow).CopyTo(new Span<T>(outRow, ow));
+                        continue;
+                    }
+
+                    for (int x = 0; x < ow; x++)
+                    {
+                        int w = (x * g.StrideW) + wOffset;
+                        outRow[x] = (uint)w < (uint)g.Width ? inRow[w] : T.Zero;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Folds every column row of channel c back into gx's plane c (channels write disjoint planes).</summary>
+    private struct Col2ImBody<T> : IParallelBody
+        where T : unmanaged, INumber<T>
+    {
+        public T* GX;
+        public T* Columns;
+        public WindowGeometry G;
+
+        public readonly void Invoke(int c)
+        {
+            var g = G;
+            int oh = g.OutH, ow = g.OutW;
+            for (int n = 0; n < g.Batch; n++)
+            {
+                T* plane = GX + ((((long)n * g.Channels) + c) * g.Height * g.Width);
+                new Span<T>(plane, g.Height * g.Width).Clear();
+            }
+
+            for (int kh = 0; kh < g.KernelH; kh++)
+            {
+                for (int kw = 0; kw < g.KernelW; kw++)
+                {
+                    int row = (((c * g.KernelH) + kh) * g.KernelW) + kw;
+                    T* src = Columns + ((long)row * g.Batch * oh * ow);
+                    for (int n = 0; n < g.Batch; n++)
+                    {
+                        T* plane = GX + ((((long)n * g.Channels) + c) * g.Height * g.Width);
+                        for (int y = 0; y < oh; y++)
+                        {
+                            int h = (y * g.StrideH) - g.PadH + (kh * g.DilationH);
+                            if ((uint)h >= (uint)g.Height) continue;
+                            T* inRow = plane + ((long)h * g.Width);
+                            T* colRow = src + ((((long)n * oh) + y) * ow);
+                            int wOffset = (kw * g.DilationW) - g.PadW;
+                            for (int x = 0; x < ow; x++)
+                            {
+                                int w = (x * g.StrideW) + wOffset;
+                                if ((uint)w < (uint)g.Width) inRow[w] += colRow[x];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private struct MaxPoolBody<T> : IParallelBody
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public T* X;
+        public T* Y;
+        public long* Indices;
+        public WindowGeometry G;
+
+        public readonly void Invoke(int p)
+        {
+            var g = G;
+            int oh = g.OutH, ow = g.OutW;
+            T* plane = X + ((long)p * g.Height * g.Width);
+            T* outPlane = Y + ((long)p * oh * ow);
+            long* idxPlane = Indices + ((long)p * oh * ow);
+            for (int y = 0; y < oh; y++)
+            {
+                for (int x = 0; x < ow; x++)
+                {
+                    T best = T.NegativeInfinity;
+                    int bestAt = -1;
+                    for (int kh = 0; kh < g.KernelH; kh++)
+                    {
+                        int h = (y * g.StrideH) - g.PadH + (kh * g.DilationH);
+                        if ((uint)h >= (uint)g.Height) continue;
+                        for (int kw = 0; kw < g.KernelW; kw++)
+                        {
+                            int w = (x * g.StrideW) - g.PadW + (kw * g.DilationW);
+                            if ((uint)w >= (uint)g.Width) continue;
+                            T v = plane[(h * g.Width) + w];
+                            // NaN wins and stays, as in PyTorch.
+                            if (bestAt < 0 || v > best || (T.IsNaN(v) && !T.IsNaN(best)))
+                            {
+                                best = v;
+                                bestAt = (h * g.Width) + w;
+                            }
+                        }
+                    }
+
+                    outPlane[(y * ow) + x] = best;
+                    idxPlane[(y * ow) + x] = bestAt;
+                }
+            }
+        }
+    }
+
+    private struct AvgPoolBody<T> : IParallelBody
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public T* X;
+        public T* Y;
+        public WindowGeometry G;
+        public bool IncludePad;
+
+        public readonly void Invoke(int p)
+        {
+            var g = G;
+            int oh = g.OutH, ow = g.OutW;
+            T* plane = X + ((long)p * g.Height * g.Width);
+            T* outPlane = Y + ((long)p * oh * ow);
+            for (int y = 0; y < oh; y++)
+            {
+                for (int x = 0; x < ow; x++)
+                {
+                    T sum = T.Zero;
+                    for (int kh = 0; kh < g.KernelH; kh++)
+                    {
+                        int h = (y * g.StrideH) - g.PadH + kh;
+                        if ((uint)h >= (uint)g.Height) continue;
+                        for (int kw = 0; kw < g.KernelW; kw++)
+                        {
+                            int w = (x * g.StrideW) - g.PadW + kw;
+                            if ((uint)w < (uint)g.Width) sum += plane[(h * g.Width) + w];
+                        }
+                    }
+
+                    outPlane[(y * ow) + x] = sum / T.CreateTruncating(PoolDivisor(g, y, x, IncludePad));
+                }
+            }
+        }
+    }
+
+    private struct AvgPoolBackwardBody<T> : IParallelBody
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public T* GY;
+        public T* GX;
+        public WindowGeometry G;
+        public bool IncludePad;
+
+        public readonly void Invoke(int p)
+        {
+            var g = G;
+            int oh = g.OutH, ow = g.OutW;
+            T* plane = GX + ((long)p * g.Height * g.Width);
+            T* outPlane = GY + ((long)p * oh * ow);
+            for (int y = 0; y < oh; y++)
+            {
+                for (int x = 0; x < ow; x++)
+                {
+                    T share = outPlane[(y * ow) + x] / T.CreateTruncating(PoolDivisor(g, y, x, IncludePad));
+                    for (int kh = 0; kh < g.KernelH; kh++)
+                    {
+                        int h = (y * g.StrideH) - g.PadH + kh;
+                        if ((uint)h >= (uint)g.Height) continue;
+                        for (int kw = 0; kw < g.KernelW; kw++)
+                        {
+                            int w = (x * g.StrideW) - g.PadW + kw;
+                            if ((uint)w < (uint)g.Width) plane[(h * g.Width) + w] += share;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,154 @@
+namespace Autograd.Graph;
+
+/// <summary>
+/// Runs backward: one walk over the graph in dependency order, each node's rule applied once to the sum of the
+/// gradients that reached it, leaf gradients accumulated into <see cref="Tensor.Grad"/>. Gradients of
+/// intermediate tensors are the engine's own and go back to the pool as soon as they are consumed.
+/// </summary>
+internal static class BackwardEngine
+{
+    public static void Run(Tensor root, Tensor? gradient, bool retainGraph)
+    {
+        if (!root.RequiresGrad)
+            throw new InvalidOperationException("element 0 of tensors does not require grad and does not have a grad_fn");
+
+        Tensor seed;
+        if (gradient is null)
+        {
+            if (root.Numel != 1)
+                throw new InvalidOperationException($"grad can be implicitly created only for scalar outputs; the tensor has shape {Tensor.ShapeString(root.ShapeRef)}: pass a gradient of that shape to Backward");
+            seed = Tensor.OnesLike(root);
+        }
+        else
+        {
+            if (!gradient.ShapeRef.AsSpan().SequenceEqual(root.ShapeRef))
+                throw new ArgumentException($"Backward: gradient has shape {Tensor.ShapeString(gradient.ShapeRef)} but the output has shape {Tensor.ShapeString(root.ShapeRef)}");
+            using (GradMode.Set(false)) seed = gradient.ToType(root.DType).Clone();
+        }
+
+        using var noGrad = GradMode.Set(false);
+        if (root.GradFn is null)
+        {
+            AccumulateIntoLeaf(root, seed, owned: true);
+            return;
+        }
+
+        var dependencies = CountDependencies(root.GradFn);
+        var pending = new Dictionary<Node, PendingGradient>(ReferenceEqualityComparer.Instance) { [root.GradFn] = new(seed, true) };
+        var ready = new Stack<Node>();
+        ready.Push(root.GradFn);
+        var seenStorages = new List<object>(4);
+
+        while (ready.Count > 0)
+        {
+            var node = ready.Pop();
+            pending.Remove(node, out var incoming);
+            if (node.RetainedOutput is { } retained) AccumulateIntoLeaf(retained, incoming.Value, owned: false);
+
+            var grads = node.Apply(incoming.Value);
+            if (!retainGraph) node.Release();
+
+            // Ownership: a gradient may be handed on unchanged (Add passes its input through), possibly to two
+            // inputs at once. Only the first holder of a storage may reuse or free it; the others copy.
+            seenStorages.Clear();
+            bool incomingHandedOn = false;
+            for (int i = 0; i < grads.Length; i++)
+            {
+                var g = grads[i];
+                var edge = node.NextEdges[i];
+                if (g is null || (edge.Function is null && edge.Leaf is null))
+                {
+                    if (g is not null && !ReferenceEquals(g, incoming.Value) && !seenStorages.Contains(g.Storage)) g.Dispose();
+                    continue;
+                }
+
+                bool sharesIncoming = ReferenceEquals(g.Storage, incoming.Value.Storage);
+                bool owned = !seenStorages.Contains(g.Storage) && (!sharesIncoming || incoming.Owned);
+                seenStorages.Add(g.Storage);
+                if (sharesIncoming) incomingHandedOn = true;
+
+                if (edge.Leaf is { } leaf)
+                {
+                    AccumulateIntoLeaf(leaf, g, owned);
+                    continue;
+                }
+
+                var next = edge.Function!;
+                if (pending.TryGetValue(next, out var existing))
+                {
+                    pending[next] = existing.Add(g, owned);
+                }
+                else
+                {
+                    pending[next] = new PendingGradient(g, owned);
+                }
+
+                if (--dependencies[next] == 0) ready.Push(next);
+            }
+
+            if (incoming.Owned && !incomingHandedOn) incoming.Value.Dispose();
+        }
+    }
+
+    /// <summary>Counts, for each node reachable from the root, how many edges lead into it.</summary>
+    private static Dictionary<Node, int> CountDependencies(Node root)
+    {
+        var counts = new Dictionary<Node, int>(ReferenceEqualityComparer.Instance) { [root] = 0 };
+        var stack = new Stack<Node>();
+        stack.Push(root);
+        while (stack.Count > 0)
+        {
+            var node = stack.Pop();
+            foreach (var edge in node.NextEdges)
+            {
+                if (edge.Function is not { } next) continue;
+                if (counts.TryGetValue(next, out int c))
+                {
+                    counts[next] = c + 1;
+                }
+                else
+                {
+                    counts[next] = 1;
+                    stack.Push(next);
+                }
+            }
+        }
+
+        return counts;
+    }
+
+    private static void AccumulateIntoLeaf(Tensor leaf, Tensor gradient, bool owned)
+    {
+        if (leaf.Grad is null)
+        {
+            leaf.Grad = owned ? gradient : gradient.Clone();
+        }
+        else
+        {
+            leaf.Grad.AddInPlace(gradient);
+            if (owned) gradient.Dispose();
+        }
+    }
+
+    /// <summary>The sum of gradients reaching a node so far, and whether the engine may write or free it.</summary>
+    private readonly record struct PendingGradient(Tensor Value, bool Owned)
+    {
+        public PendingGradient Add(Tensor other, bool otherOwned)
+        {
+            if (Owned)
+            {
+                Value.AddInPlace(other);
+                if (otherOwned) other.Dispose();
+                return this;
+            }
+
+            if (otherOwned)
+            {
+                other.AddInPlace(Value);
+                return new PendingGradient(other, true);
+            }
+
+            return new PendingGradient(Value + other, true);
+        }
+    }
+}
