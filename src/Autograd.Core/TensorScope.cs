@@ -31,6 +31,14 @@ public sealed class TensorScope : IDisposable
     /// <summary>Number of tensors this scope will dispose.</summary>
     public int Count => _tensors.Count;
 
+    /// <summary>Makes this scope dispose <paramref name="tensor"/> too (one made before the scope began, say a batch).</summary>
+    public Tensor Adopt(Tensor tensor)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _tensors.Add(tensor);
+        return tensor;
+    }
+
     internal static void Track(Tensor tensor) => CurrentScope.Value?._tensors.Add(tensor);
 
     public void Dispose()
