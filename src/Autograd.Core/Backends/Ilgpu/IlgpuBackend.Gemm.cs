@@ -1,0 +1,120 @@
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace Autograd.Backends.Ilgpu;
+
+internal sealed partial class IlgpuBackend
+{
+    /// <summary>CUDA's limit on a grid's y and z extents: larger batches and row counts are launched in chunks.</summary>
+    private const int MaxGridYZ = 65535;
+
+    public void Gemm(
+        bool transA,
+        bool transB,
+        int m,
+        int n,
+        int k,
+        Storage a,
+        int aOffset,
+        int lda,
+        long aBatchStride,
+        Storage b,
+        int bOffset,
+        int ldb,
+        long bBatchStride,
+        Storage c,
+        int cOffset,
+        int ldc,
+        long cBatchStride,
+        int batch,
+        bool accumulate)
+    {
+        var p = new GemmArgs
+        {
+            M = m,
+            N = n,
+            K = k,
+            TransA = transA ? 1 : 0,
+            TransB = transB ? 1 : 0,
+            Accumulate = accumulate ? 1 : 0,
+            AOffset = aOffset,
+            BOffset = bOffset,
+            COffset = cOffset,
+            Lda = lda,
+            Ldb = ldb,
+            Ldc = ldc,
+            ABatchStride = aBatchStride,
+            BBatchStride = bBatchStride,
+            CBatchStride = cBatchStride,
+        };
+        switch (c.DType)
+        {
+            case DType.Float32: GemmCore<float, Float32Math>(p, Of(a), Of(b), Of(c), batch); break;
+            case DType.Float64: GemmCore<double, Float64Math>(p, Of(a), Of(b), Of(c), batch); break;
+            default: throw new NotSupportedException($"matmul of dtype {c.DType.TorchName()}; convert it with Float() first");
+        }
+    }
+
+    private void GemmCore<T, TNum>(GemmArgs p, IlgpuStorage a, IlgpuStorage b, IlgpuStorage c, int batch)
+        where T : unmanaged
+        where TNum : struct, INumeric<T>
+    {
+        if (p.M == 0 || p.N == 0 || batch == 0) return;
+        if (p.K == 0)
+        {
+            // An empty sum: C = 0, or C unchanged when accumulating.
+            if (p.Accumulate == 0) ZeroMatrices<T>(p, c, batch);
+            return;
+        }
+
+        int threads = GemmThreads;
+        var kernel = threads == GemmKernels.WideThreads
+            ? Kernels.Get("gemm_wide", typeof(T), static acc => acc.LoadStreamKernel<GemmArgs, ArrayView<T>, ArrayView<T>, ArrayView<T>>(GemmKernels.Gemm<T, TNum, WideTile>))
+            : Kernels.Get("gemm_narrow", typeof(T), static acc => acc.LoadStreamKernel<GemmArgs, ArrayView<T>, ArrayView<T>, ArrayView<T>>(GemmKernels.Gemm<T, TNum, NarrowTile>));
+        int block = threads * GemmKernels.Work;
+        int columnBlocks = (p.N + block - 1) / block;
+        int rowBlocks = (p.M + block - 1) / block;
+        for (int b0 = 0; b0 < batch; b0 += MaxGridYZ)
+        {
+            var chunk = p;
+            chunk.AOffset += b0 * p.ABatchStride;
+            chunk.BOffset += b0 * p.BBatchStride;
+            chunk.COffset += b0 * p.CBatchStride;
+            int count = Math.Min(MaxGridYZ, batch - b0);
+            for (int r0 = 0; r0 < rowBlocks; r0 += MaxGridYZ)
+            {
+                var rows = chunk;
+                rows.M = Math.Min(p.M - (r0 * block), MaxGridYZ * block);
+                rows.AOffset += (long)r0 * block * (p.TransA != 0 ? 1 : p.Lda);
+                rows.COffset += (long)r0 * block * p.Ldc;
+                int rowCount = Math.Min(MaxGridYZ, rowBlocks - r0);
+                kernel(new KernelConfig(new Index3D(columnBlocks, rowCount, count), new Index3D(threads, threads, 1)), rows, a.View<T>(), b.View<T>(), c.View<T>());
+            }
+        }
+    }
+
+    private void ZeroMatrices<T>(GemmArgs p, IlgpuStorage c, int batch)
+        where T : unmanaged
+    {
+        for (int i = 0; i < batch; i++)
+        {
+            int offset = (int)(p.COffset + (i * p.CBatchStride));
+            StridedCopyZero(c, offset, p.M, p.N, p.Ldc);
+        }
+    }
+
+    /// <summary>Zeroes an m x n block with row stride ldc (a strided copy from a one-element zero, broadcast).</summary>
+    private void StridedCopyZero(IlgpuStorage c, int offset, int m, int n, int ldc)
+    {
+        var zero = Allocate(c.DType, 1);
+        try
+        {
+            Fill(zero, 0);
+            StridedCopy(zero, 0, [0, 0], c, offset, [ldc, 1], [m, n], accumulate: false);
+        }
+        finally
+        {
+            zero.RemoveReference();
+        }
+    }
+}
