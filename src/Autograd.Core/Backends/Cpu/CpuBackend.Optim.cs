@@ -47,7 +47,8 @@ internal sealed unsafe partial class CpuBackend
         public readonly void Invoke(int start, int end)
         {
             T lr = T.CreateTruncating(P.Lr), wd = T.CreateTruncating(P.WeightDecay), mu = T.CreateTruncating(P.Momentum);
-            T keep = T.One - T.CreateTruncating(P.Dampening);
+            // 1 - dampening in double, then rounded, as PyTorch passes alpha=1 - dampening (a Python float).
+            T keep = T.CreateTruncating(1 - P.Dampening);
             for (int i = start; i < end; i++)
             {
                 T d = P.Maximize ? -Grad[i] : Grad[i];
@@ -88,7 +89,9 @@ internal sealed unsafe partial class CpuBackend
         public readonly void Invoke(int start, int end)
         {
             T b1 = T.CreateTruncating(_p.Beta1), b2 = T.CreateTruncating(_p.Beta2), eps = T.CreateTruncating(_p.Eps), wd = T.CreateTruncating(_p.WeightDecay);
-            T oneMinusB1 = T.One - b1, oneMinusB2 = T.One - b2;
+            // 1 - beta in double, then rounded, as PyTorch passes alpha/value=1 - beta (a Python float): in float32,
+            // 1 - 0.999f is 0.00099998713 instead of 0.001, and v, hence every update, was off by about 1e-5.
+            T oneMinusB1 = T.CreateTruncating(1 - _p.Beta1), oneMinusB2 = T.CreateTruncating(1 - _p.Beta2);
             bool coupledDecay = _p.WeightDecay != 0 && !_p.Decoupled, decoupledDecay = _p.WeightDecay != 0 && _p.Decoupled;
             int i = start;
             if (Vector.IsHardwareAccelerated && !_p.Amsgrad)
