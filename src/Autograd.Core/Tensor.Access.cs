@@ -124,6 +124,15 @@ public sealed partial class Tensor
     {
         if (other.Numel != Numel)
             throw new ArgumentException($"copy: source has shape {ShapeString(other._shape)} but destination has shape {ShapeString(_shape)}");
+        if (other.Device != Device)
+        {
+            // copy_ crosses devices as PyTorch's does (loading a CPU checkpoint into GPU parameters): move, then copy.
+            using var noGrad = GradMode.Set(false);
+            using var moved = other.To(Device);
+            CopyFrom(moved);
+            return;
+        }
+
         if (other.DType != DType)
         {
             Backend.Cast(other.Storage, Storage);

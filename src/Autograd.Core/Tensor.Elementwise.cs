@@ -28,28 +28,35 @@ public sealed partial class Tensor
 
     public static Tensor operator *(double s, Tensor a) => a.Affine(s, 0, "MulBackward0");
 
-    public static Tensor operator /(Tensor a, double s) => a.Affine(1 / s, 0, "DivBackward0");
+    /// <summary>A true division (not a multiplication by 1/s), so results agree with PyTorch to the last bit.</summary>
+    public static Tensor operator /(Tensor a, double s) => a.Div(Scalar(s, a.DType.IsFloatingPoint() ? a.DType : DType.Float32, a.Device));
 
     public static Tensor operator /(double s, Tensor a) => a.Unary(UnaryOp.ScalarDiv, "DivBackward0", s);
 
-    public Tensor Add(Tensor other) => Binary(BinaryOp.Add, this, other, "AddBackward0", static (g, a, b, y) => [SumTo(g, a), SumTo(g, b)]);
+    public Tensor Add(Tensor other) => Binary(BinaryOp.Add, this, other, "AddBackward0", saveInputs: false, static (g, a, b, y) => [SumTo(g, a), SumTo(g, b)]);
 
     /// <summary>this + alpha * other (torch.add with alpha).</summary>
     public Tensor Add(Tensor other, double alpha) => alpha == 1 ? Add(other) : Add(other * alpha);
 
-    public Tensor Sub(Tensor other) => Binary(BinaryOp.Sub, this, other, "SubBackward0", static (g, a, b, y) => [SumTo(g, a), b.RequiresGrad ? SumTo(-g, b) : null]);
+    public Tensor Sub(Tensor other) => Binary(BinaryOp.Sub, this, other, "SubBackward0", saveInputs: false, static (g, a, b, y) => [SumTo(g, a), b.RequiresGrad ? SumTo(-g, b) : null]);
 
-    public Tensor Mul(Tensor other) => Binary(BinaryOp.Mul, this, other, "MulBackward0", static (g, a, b, y) =>
+    public Tensor Mul(Tensor other) => Binary(BinaryOp.Mul, this, other, "MulBackward0", saveInputs: true, static (g, a, b, y) =>
         [a.RequiresGrad ? SumTo(g * b, a) : null, b.RequiresGrad ? SumTo(g * a, b) : null]);
 
-    public Tensor Div(Tensor other) => Binary(BinaryOp.Div, this, other, "DivBackward0", static (g, a, b, y) =>
+    public Tensor Div(Tensor other) => Binary(BinaryOp.Div, this, other, "DivBackward0", saveInputs: true, static (g, a, b, y) =>
         [a.RequiresGrad ? SumTo(g / b, a) : null, b.RequiresGrad ? SumTo(-(g * y) / b, b) : null]);
 
     /// <summary>Elementwise power with a tensor exponent.</summary>
-    public Tensor Pow(Tensor exponent) => Binary(BinaryOp.Pow, this, exponent, "PowBackward1", static (g, a, b, y) =>
+    public Tensor Pow(Tensor exponent) => Binary(BinaryOp.Pow, this, exponent, "PowBackward1", saveInputs: true, static (g, a, b, y) =>
     {
         Tensor? ga = null, gb = null;
-        if (a.RequiresGrad) ga = SumTo(g * b * a.Pow(b - 1), a);
+        if (a.RequiresGrad)
+        {
+            // d/da a^b = b a^(b-1), taken as 0 where b == 0 (PyTorch's convention: at a == 0 it would be 0 * inf).
+            var grad = g * b * a.Pow(b - 1);
+            ga = SumTo(ZerosLike(grad).Where(b.Eq(0), grad), a);
+        }
+
         if (b.RequiresGrad)
         {
             // d/db a^b = a^b ln a, taken as 0 where a == 0 and b >= 0 (PyTorch's convention, avoids 0 * -inf):
@@ -63,10 +70,13 @@ public sealed partial class Tensor
 
     public Tensor Pow(double exponent) => Unary(UnaryOp.PowScalar, "PowBackward0", exponent);
 
-    /// <summary>Elementwise maximum; at ties each input gets half the gradient, as in PyTorch.</summary>
-    public Tensor Maximum(Tensor other) => Binary(BinaryOp.Maximum, this, other, "MaximumBackward0", static (g, a, b, y) => TieSplit(g, a, b, BinaryOp.Gt));
+    /// <summary>base ^ exponent elementwise for a scalar base (torch.pow(self: Scalar, exponent: Tensor)).</summary>
+    public static Tensor Pow(double @base, Tensor exponent) => exponent.Unary(UnaryOp.ScalarPow, "PowBackward2", @base);
 
-    public Tensor Minimum(Tensor other) => Binary(BinaryOp.Minimum, this, other, "MinimumBackward0", static (g, a, b, y) => TieSplit(g, a, b, BinaryOp.Lt));
+    /// <summary>Elementwise maximum; at ties each input gets half the gradient, as in PyTorch.</summary>
+    public Tensor Maximum(Tensor other) => Binary(BinaryOp.Maximum, this, other, "MaximumBackward0", saveInputs: true, static (g, a, b, y) => TieSplit(g, a, b, BinaryOp.Gt));
+
+    public Tensor Minimum(Tensor other) => Binary(BinaryOp.Minimum, this, other, "MinimumBackward0", saveInputs: true, static (g, a, b, y) => TieSplit(g, a, b, BinaryOp.Lt));
 
     public Tensor Eq(Tensor other) => Compare(BinaryOp.Eq, other);
 
@@ -80,15 +90,15 @@ public sealed partial class Tensor
 
     public Tensor Ge(Tensor other) => Compare(BinaryOp.Ge, other);
 
-    public Tensor Eq(double value) => Compare(BinaryOp.Eq, Scalar(value, DType, Device));
+    public Tensor Eq(double value) => Compare(BinaryOp.Eq, ScalarOperand(value));
 
-    public Tensor Gt(double value) => Compare(BinaryOp.Gt, Scalar(value, DType, Device));
+    public Tensor Gt(double value) => Compare(BinaryOp.Gt, ScalarOperand(value));
 
-    public Tensor Lt(double value) => Compare(BinaryOp.Lt, Scalar(value, DType, Device));
+    public Tensor Lt(double value) => Compare(BinaryOp.Lt, ScalarOperand(value));
 
-    public Tensor Ge(double value) => Compare(BinaryOp.Ge, Scalar(value, DType, Device));
+    public Tensor Ge(double value) => Compare(BinaryOp.Ge, ScalarOperand(value));
 
-    public Tensor Le(double value) => Compare(BinaryOp.Le, Scalar(value, DType, Device));
+    public Tensor Le(double value) => Compare(BinaryOp.Le, ScalarOperand(value));
 
     public Tensor Neg() => Affine(-1, 0, "NegBackward0");
 
@@ -154,7 +164,16 @@ public sealed partial class Tensor
     public Tensor Add_(Tensor other)
     {
         CheckInPlaceAllowed("Add_");
-        AddInPlace(other);
+        CheckSameDevice(this, other, "Add_");
+        var shape = BroadcastShape(_shape, other._shape, "Add_");
+        if (!shape.AsSpan().SequenceEqual(_shape))
+            throw new ArgumentException($"Add_: output with shape {ShapeString(_shape)} doesn't match the broadcast shape {ShapeString(shape)} (other has shape {ShapeString(other._shape)})");
+        if (!DType.IsFloatingPoint() && other.DType.IsFloatingPoint())
+            throw new ArgumentException($"Add_: result type {other.DType.TorchName()} can't be cast to the desired output type {DType.TorchName()}");
+        using var noGrad = GradMode.Set(false);
+        var source = other.ToType(DType);
+        AddInPlace(source);
+        if (!ReferenceEquals(source, other)) source.Dispose();
         return this;
     }
 
@@ -254,7 +273,15 @@ public sealed partial class Tensor
         return y;
     }
 
-    private static Tensor Binary(BinaryOp op, Tensor a, Tensor b, string name, Func<Tensor, Tensor, Tensor, Tensor, Tensor?[]> rule)
+    /// <summary>A broadcast operand for a comparison with a number: an integer tensor compared with a fraction compares in float64.</summary>
+    private Tensor ScalarOperand(double value) =>
+        Scalar(value, DType.IsFloatingPoint() || value == Math.Floor(value) ? DType : DType.Float64, Device);
+
+    /// <summary>
+    /// Runs a broadcast binary op and records its rule. <paramref name="saveInputs"/>: the rule reads the inputs' values,
+    /// so an in-place change to them before backward must be caught (Add and Sub only need their shapes).
+    /// </summary>
+    private static Tensor Binary(BinaryOp op, Tensor a, Tensor b, string name, bool saveInputs, Func<Tensor, Tensor, Tensor, Tensor, Tensor?[]> rule)
     {
         CheckSameDevice(a, b, name);
         var dtype = DTypeInfo.Promote(a.DType, b.DType);
@@ -265,7 +292,7 @@ public sealed partial class Tensor
         var shape = BroadcastShape(a._shape, b._shape, OpName(name));
         var y = Empty(shape, dtype, a.Device);
         a.Backend.Binary(op, a.Storage, a._shape, b.Storage, b._shape, y.Storage, shape);
-        return GraphRecorder.Record(y, name, [a, b], [a, b], g => rule(g, a, b, y));
+        return GraphRecorder.Record(y, name, [a, b], saveInputs ? [a, b] : [], g => rule(g, a, b, y));
     }
 
     internal Tensor Affine(double alpha, double beta, string name) => Unary(UnaryOp.Affine, name, alpha, beta);
@@ -276,17 +303,40 @@ public sealed partial class Tensor
         if (!x.DType.IsFloatingPoint())
         {
             if (op != UnaryOp.Affine) throw new ArgumentException($"{OpName(name)}: expected a floating point tensor but got {x.DType.TorchName()}");
+            // As PyTorch: an integer tensor times/plus an integer stays integer; a fractional scalar makes it float.
+            if (alpha == Math.Floor(alpha) && beta == Math.Floor(beta)) return IntegerAffine(x, alpha, beta);
             x = x.ToType(DType.Float32);
         }
 
         var y = EmptyLike(x);
         x.Backend.Unary(op, x.Storage, y.Storage, alpha, beta);
-        return GraphRecorder.Record(y, name, [x], [x, y], g =>
+        bool needsX = UnaryGradientReadsInput(op);
+        bool needsY = UnaryGradientReadsOutput(op);
+        // The output is checked for in-place changes by the node itself; the input only when the rule reads it.
+        return GraphRecorder.Record(y, name, [x], needsX ? [x] : [], g =>
         {
-            var gx = EmptyLike(x);
-            x.Backend.UnaryBackward(op, x.Storage, y.Storage, g.Storage, gx.Storage, alpha, beta);
+            var gx = EmptyLike(g);
+            // A value the rule does not read is not touched, so it may have been disposed since the forward.
+            g.Backend.UnaryBackward(op, needsX ? x.Storage : g.Storage, needsY ? y.Storage : g.Storage, g.Storage, gx.Storage, alpha, beta);
             return [gx];
         });
+    }
+
+    private static bool UnaryGradientReadsInput(UnaryOp op) =>
+        op is UnaryOp.Log or UnaryOp.Abs or UnaryOp.LeakyRelu or UnaryOp.Gelu or UnaryOp.GeluTanh or UnaryOp.Clamp
+            or UnaryOp.PowScalar or UnaryOp.ScalarPow or UnaryOp.ScalarDiv;
+
+    private static bool UnaryGradientReadsOutput(UnaryOp op) =>
+        op is UnaryOp.Exp or UnaryOp.Sqrt or UnaryOp.Tanh or UnaryOp.Sigmoid or UnaryOp.Relu or UnaryOp.ScalarPow or UnaryOp.ScalarDiv;
+
+    private static Tensor IntegerAffine(Tensor x, double alpha, double beta)
+    {
+        var y = EmptyLike(x);
+        using var a = Scalar(alpha, DType.Int64, x.Device);
+        using var b = Scalar(beta, DType.Int64, x.Device);
+        x.Backend.Binary(BinaryOp.Mul, x.Storage, x._shape, a.Storage, [], y.Storage, x._shape);
+        x.Backend.Binary(BinaryOp.Add, y.Storage, y._shape, b.Storage, [], y.Storage, y._shape);
+        return y;
     }
 
     /// <summary>"MulBackward0" -> "Mul": the op's name for error messages.</summary>

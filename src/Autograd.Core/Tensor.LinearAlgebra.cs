@@ -41,6 +41,7 @@ public sealed partial class Tensor
     public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null)
     {
         CheckSameDevice(input, weight, "Linear");
+        if (bias is not null) CheckSameDevice(input, bias, "Linear");
         if (weight.Dim != 2) throw new ArgumentException($"Linear: weight must be 2-D [out_features, in_features], got {ShapeString(weight._shape)}");
         if (input.Dim == 0 || input._shape[^1] != weight._shape[1])
             throw new ArgumentException($"Linear: input shape {ShapeString(input._shape)} does not match weight shape {ShapeString(weight._shape)} (in_features {weight._shape[1]})");
@@ -50,8 +51,14 @@ public sealed partial class Tensor
         int rows = input.Numel / Math.Max(inFeatures, 1);
         var outShape = (int[])input._shape.Clone();
         outShape[^1] = outFeatures;
-        var x = input;
-        var y = Empty(outShape, weight.DType, weight.Device);
+        // Mixed dtypes promote as every other op does (the GEMM reads all three operands in one dtype).
+        var dtype = DTypeInfo.Promote(input.DType, weight.DType);
+        if (bias is not null) dtype = DTypeInfo.Promote(dtype, bias.DType);
+        if (!dtype.IsFloatingPoint()) throw new ArgumentException($"Linear: expected floating point tensors but got {dtype.TorchName()}");
+        var x = input.ToType(dtype);
+        weight = weight.ToType(dtype);
+        bias = bias?.ToType(dtype);
+        var y = Empty(outShape, dtype, weight.Device);
         var backend = weight.Backend;
         backend.Gemm(false, true, rows, outFeatures, inFeatures, x.Storage, 0, inFeatures, 0, weight.Storage, 0, inFeatures, 0, y.Storage, 0, outFeatures, 0, 1, accumulate: false);
         if (bias is not null) backend.Binary(Backends.BinaryOp.Add, y.Storage, [rows, outFeatures], bias.Storage, bias._shape, y.Storage, [rows, outFeatures]);

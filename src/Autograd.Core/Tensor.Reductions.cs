@@ -30,7 +30,9 @@ public sealed partial class Tensor
         long count = 1;
         foreach (int d in axes) count *= x._shape[d];
         var y = ReduceDims(x, ReduceOp.Sum, axes, keepdim);
-        x.Backend.Unary(UnaryOp.Affine, y.Storage, y.Storage, 1.0 / count, 0);
+        // sum / count as PyTorch computes it (a multiplication by 1/count would differ in the last bit).
+        using (var divisor = Scalar(count, x.DType, x.Device))
+            x.Backend.Binary(BinaryOp.Div, y.Storage, y._shape, divisor.Storage, [], y.Storage, y._shape);
         var inputShape = x._shape;
         return GraphRecorder.Record(y, "MeanBackward1", [x], [], g => [ExpandGradient(g, axes, inputShape) / count]);
     }
@@ -102,7 +104,8 @@ public sealed partial class Tensor
     {
         var result = new SortedSet<int>();
         foreach (int dim in dims) result.Add(NormalizeDim(dim, Dim, op));
-        return result.ToArray();
+        // A 0-d tensor accepts dim 0 / -1 (as PyTorch) but has no dimension to reduce or squeeze.
+        return Dim == 0 ? [] : result.ToArray();
     }
 
     internal static int NormalizeDim(int dim, int rank, string op)
@@ -159,17 +162,20 @@ public sealed partial class Tensor
         var x = FloatForReduction(name);
         if (x.Numel == 0) throw new ArgumentException($"{OpName(name)}(): expected a non-empty tensor");
         var y = ReduceDims(x, op, x.AllDims(), keepdim: false);
-        return GraphRecorder.Record(y, name, [x], [x, y], g =>
+        return GraphRecorder.Record(y, name, [x], [x], g =>
         {
-            var hits = x.Eq(y);
+            // Evenly shared among the elements equal to the result; when the result is NaN, among the NaNs (PyTorch's
+            // evenly_distribute_backward).
+            var hits = x.Eq(y) + (x.Ne(x) * y.Ne(y));
             return [hits * (g / hits.Sum())];
         });
     }
 
     private (Tensor Values, Tensor Indices) ExtremeAlong(ReduceOp op, int dim, bool keepdim, string? name)
     {
-        var x = FloatForReduction(name ?? "Argmax");
-        int d = NormalizeDim(dim, Dim, name ?? "Argmax");
+        string opName = name is null ? (op == ReduceOp.Max ? "Argmax" : "Argmin") : OpName(name);
+        var x = FloatForReduction(opName);
+        int d = NormalizeDim(dim, Dim, opName);
         int outer = 1, inner = 1;
         for (int k = 0; k < d && k < Dim; k++) outer *= _shape[k];
         for (int k = d + 1; k < Dim; k++) inner *= _shape[k];

@@ -9,16 +9,18 @@ namespace Autograd;
 public sealed partial class Tensor
 {
     /// <summary>The same elements in another shape; one dimension may be -1 (inferred). Shares storage.</summary>
-    public Tensor Reshape(params int[] shape)
-    {
-        var target = InferShape(shape, "Reshape");
-        var y = ViewOfStorage(target);
-        var inputShape = _shape;
-        return GraphRecorder.Record(y, "ViewBackward0", [this], [], g => [g.Reshape(inputShape)]);
-    }
+    public Tensor Reshape(params int[] shape) => Alias(InferShape(shape, "Reshape"), "ReshapeAliasBackward0");
 
     /// <summary>As <see cref="Reshape"/>: every tensor here is contiguous, so a view always exists.</summary>
-    public Tensor View(params int[] shape) => Reshape(shape);
+    public Tensor View(params int[] shape) => Alias(InferShape(shape, "View"), "ViewBackward0");
+
+    /// <summary>A tensor of another shape over this storage; <paramref name="name"/> is PyTorch 1.13's grad_fn for the op.</summary>
+    private Tensor Alias(int[] shape, string name)
+    {
+        var y = ViewOfStorage(shape);
+        var inputShape = _shape;
+        return GraphRecorder.Record(y, name, [this], [], g => [g.Reshape(inputShape)]);
+    }
 
     /// <summary>Storage is always contiguous, so this is the tensor itself.</summary>
     public Tensor Contiguous() => this;
@@ -38,7 +40,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>Removes every dimension of size 1.</summary>
-    public Tensor Squeeze() => Reshape(_shape.Where(d => d != 1).ToArray());
+    public Tensor Squeeze() => Alias(_shape.Where(d => d != 1).ToArray(), "SqueezeBackward0");
 
     /// <summary>Removes the given dimension if it has size 1 (otherwise returns the same shape, as PyTorch).</summary>
     public Tensor Squeeze(int dim) => Squeeze([dim]);
@@ -46,7 +48,7 @@ public sealed partial class Tensor
     public Tensor Squeeze(int[] dims)
     {
         var axes = NormalizeDims(dims, "Squeeze");
-        return Reshape(_shape.Where((size, i) => !(size == 1 && Array.IndexOf(axes, i) >= 0)).ToArray());
+        return Alias(_shape.Where((size, i) => !(size == 1 && Array.IndexOf(axes, i) >= 0)).ToArray(), "SqueezeBackward1");
     }
 
     /// <summary>Inserts a dimension of size 1 at <paramref name="dim"/> (in [-Dim-1, Dim]).</summary>
@@ -55,11 +57,13 @@ public sealed partial class Tensor
         int d = NormalizeDim(dim, Dim + 1, "Unsqueeze");
         var shape = _shape.ToList();
         shape.Insert(d, 1);
-        return Reshape(shape.ToArray());
+        return Alias(shape.ToArray(), "UnsqueezeBackward0");
     }
 
     /// <summary>Reorders the dimensions (a copy).</summary>
-    public Tensor Permute(params int[] dims)
+    public Tensor Permute(params int[] dims) => Permute(dims, "PermuteBackward0");
+
+    private Tensor Permute(int[] dims, string name)
     {
         if (dims.Length != Dim)
             throw new ArgumentException($"Permute: number of dims {dims.Length} does not match the tensor's {Dim} dimensions (shape {ShapeString(_shape)})");
@@ -72,7 +76,7 @@ public sealed partial class Tensor
         Backend.StridedCopy(Storage, 0, srcStrides, y.Storage, 0, ContiguousStrides(outShape), outShape, accumulate: false);
         var inverse = new int[order.Length];
         for (int i = 0; i < order.Length; i++) inverse[order[i]] = i;
-        return GraphRecorder.Record(y, "PermuteBackward0", [this], [], g => [g.Permute(inverse)]);
+        return GraphRecorder.Record(y, name, [this], [], g => [g.Permute(inverse)]);
     }
 
     /// <summary>Swaps two dimensions (a copy).</summary>
@@ -82,7 +86,7 @@ public sealed partial class Tensor
         var order = Enumerable.Range(0, Dim).ToArray();
         int a = NormalizeDim(dim0, Dim, "Transpose"), b = NormalizeDim(dim1, Dim, "Transpose");
         (order[a], order[b]) = (order[b], order[a]);
-        return Permute(order);
+        return Permute(order, "TransposeBackward0");
     }
 
     /// <summary>The matrix transpose of a 2-D tensor (t.T in PyTorch).</summary>
@@ -91,7 +95,7 @@ public sealed partial class Tensor
         get
         {
             if (Dim > 2) throw new InvalidOperationException($"T: expects a tensor with <= 2 dimensions, but it has shape {ShapeString(_shape)}; use Transpose or Permute");
-            return Dim < 2 ? Reshape(_shape) : Transpose(0, 1);
+            return Dim < 2 ? Alias(_shape, "TBackward0") : Permute([1, 0], "TBackward0");
         }
     }
 
@@ -124,7 +128,7 @@ public sealed partial class Tensor
             }
         }
 
-        if (target.AsSpan().SequenceEqual(_shape)) return Reshape(target);
+        if (target.AsSpan().SequenceEqual(_shape)) return Alias(target, "ExpandBackward0");
         var y = Empty(target, DType, Device);
         Backend.StridedCopy(Storage, 0, srcStrides, y.Storage, 0, ContiguousStrides(target), target, accumulate: false);
         var inputShape = _shape;
@@ -134,25 +138,34 @@ public sealed partial class Tensor
     /// <summary>Elements start, start+step, ... (before end) along dim; negative bounds count from the end. A copy.</summary>
     public Tensor Slice(int dim, int? start = null, int? end = null, int step = 1)
     {
+        RequireDimensions("Slice");
         int d = NormalizeDim(dim, Dim, "Slice");
         if (step <= 0) throw new ArgumentException($"Slice: step must be greater than zero, got {step}");
         int size = _shape[d];
         int s = Math.Clamp(start is int a ? (a < 0 ? a + size : a) : 0, 0, size);
         int e = Math.Clamp(end is int b ? (b < 0 ? b + size : b) : size, 0, size);
         int count = e > s ? ((e - s + step - 1) / step) : 0;
-        var outShape = (int[])_shape.Clone();
-        outShape[d] = count;
+        return SliceCore(d, s, count, step, dropDim: false, "SliceBackward0");
+    }
+
+    /// <summary>count elements from start, step apart, along dim d; <paramref name="dropDim"/> removes d (select).</summary>
+    private Tensor SliceCore(int d, int start, int count, int step, bool dropDim, string name)
+    {
+        var sliceShape = (int[])_shape.Clone();
+        sliceShape[d] = count;
         var strides = ContiguousStrides(_shape);
         var srcStrides = (int[])strides.Clone();
         srcStrides[d] *= step;
-        int offset = s * strides[d];
+        int offset = start * strides[d];
+        var sliceStrides = ContiguousStrides(sliceShape);
+        var outShape = dropDim ? sliceShape.Where((_, i) => i != d).ToArray() : sliceShape;
         var y = Empty(outShape, DType, Device);
-        Backend.StridedCopy(Storage, offset, srcStrides, y.Storage, 0, ContiguousStrides(outShape), outShape, accumulate: false);
+        Backend.StridedCopy(Storage, offset, srcStrides, y.Storage, 0, sliceStrides, sliceShape, accumulate: false);
         var inputShape = _shape;
-        return GraphRecorder.Record(y, "SliceBackward0", [this], [], g =>
+        return GraphRecorder.Record(y, name, [this], [], g =>
         {
             var gx = Zeros(inputShape, g.DType, g.Device);
-            g.Backend.StridedCopy(g.Storage, 0, ContiguousStrides(g._shape), gx.Storage, offset, srcStrides, g._shape, accumulate: true);
+            g.Backend.StridedCopy(g.Storage, 0, sliceStrides, gx.Storage, offset, srcStrides, sliceShape, accumulate: true);
             return [gx];
         });
     }
@@ -163,12 +176,12 @@ public sealed partial class Tensor
     /// <summary>The sub-tensor at <paramref name="index"/> of dim, with that dimension removed (torch.select).</summary>
     public Tensor Select(int dim, int index)
     {
+        RequireDimensions("Select");
         int d = NormalizeDim(dim, Dim, "Select");
         int size = _shape[d];
         if (index < -size || index >= size)
             throw new ArgumentOutOfRangeException(nameof(index), index, $"Select: index {index} is out of bounds for dimension {d} with size {size}");
-        int i = index < 0 ? index + size : index;
-        return Slice(d, i, i + 1).Squeeze(d);
+        return SliceCore(d, index < 0 ? index + size : index, 1, 1, dropDim: true, "SelectBackward0");
     }
 
     /// <summary>t[i]: the sub-tensor at index i of the first dimension.</summary>
@@ -212,10 +225,18 @@ public sealed partial class Tensor
     }
 
     /// <summary>Joins tensors along an existing dimension; all other sizes must match.</summary>
-    public static Tensor Cat(IReadOnlyList<Tensor> tensors, int dim = 0)
+    public static Tensor Cat(IReadOnlyList<Tensor> tensors, int dim = 0) => Cat(tensors, dim, "CatBackward0");
+
+    private static Tensor Cat(IReadOnlyList<Tensor> tensors, int dim, string name)
     {
         if (tensors.Count == 0) throw new ArgumentException("Cat: expected a non-empty list of tensors");
         var first = tensors[0];
+        for (int i = 0; i < tensors.Count; i++)
+        {
+            if (tensors[i].Dim == 0)
+                throw new ArgumentException($"Cat: zero-dimensional tensor (at position {i}) cannot be concatenated; use Stack");
+        }
+
         int d = NormalizeDim(dim, first.Dim, "Cat");
         var dtype = tensors.Select(t => t.DType).Aggregate(DTypeInfo.Promote);
         var inputs = tensors.Select(t => t.ToType(dtype)).ToArray();
@@ -249,7 +270,7 @@ public sealed partial class Tensor
             at += t._shape[d];
         }
 
-        return GraphRecorder.Record(y, "CatBackward0", inputs, [], g =>
+        return GraphRecorder.Record(y, name, inputs, [], g =>
         {
             var grads = new Tensor?[inputs.Length];
             for (int i = 0; i < inputs.Length; i++)
@@ -270,13 +291,14 @@ public sealed partial class Tensor
         }
 
         int d = NormalizeDim(dim, first.Dim + 1, "Stack");
-        return Cat(tensors.Select(t => t.Unsqueeze(d)).ToArray(), d);
+        return Cat(tensors.Select(t => t.Unsqueeze(d)).ToArray(), d, "StackBackward0");
     }
 
     /// <summary>Splits into pieces of <paramref name="size"/> along dim (the last may be smaller).</summary>
     public Tensor[] Split(int size, int dim = 0)
     {
         if (size <= 0) throw new ArgumentException($"Split: split size must be positive, got {size}");
+        RequireDimensions("Split");
         int d = NormalizeDim(dim, Dim, "Split");
         var pieces = new List<Tensor>();
         for (int s = 0; s < _shape[d]; s += size) pieces.Add(Slice(d, s, Math.Min(s + size, _shape[d])));
@@ -287,8 +309,15 @@ public sealed partial class Tensor
     public Tensor[] Chunk(int chunks, int dim = 0)
     {
         if (chunks <= 0) throw new ArgumentException($"Chunk: number of chunks must be positive, got {chunks}");
+        RequireDimensions("Chunk");
         int d = NormalizeDim(dim, Dim, "Chunk");
         return Split((int)Math.Ceiling(_shape[d] / (double)chunks), d);
+    }
+
+    /// <summary>Ops that index a dimension have nothing to index in a 0-d tensor.</summary>
+    private void RequireDimensions(string op)
+    {
+        if (Dim == 0) throw new ArgumentException($"{op}: cannot be applied to a 0-dim tensor");
     }
 
     internal static int[] ContiguousStrides(int[] shape)

@@ -95,7 +95,7 @@ public sealed partial class Tensor : IDisposable
 
     internal IBackend Backend => Storage.Backend;
 
-    /// <summary>Set when the tensor must outlive the <see cref="TensorScope"/> it was made in.</summary>
+    /// <summary>Set when no <see cref="TensorScope"/> may dispose the tensor (parameters, their Grad, optimizer state).</summary>
     internal bool Escaped { get; private set; }
 
     /// <summary>Keep <see cref="Grad"/> for this non-leaf tensor after backward, as PyTorch's <c>retain_grad()</c>.</summary>
@@ -107,7 +107,11 @@ public sealed partial class Tensor : IDisposable
         GradFn!.RetainedOutput = this;
     }
 
-    /// <summary>Makes this tensor survive the end of the <see cref="TensorScope"/> it was created in.</summary>
+    /// <summary>
+    /// Makes this tensor survive the end of the <see cref="TensorScope"/> it was created in and of every enclosing one:
+    /// no scope disposes it from now on (layers use this for their parameters), so it lives until
+    /// <see cref="Dispose"/> or the garbage collector.
+    /// </summary>
     public Tensor MoveToOuterScope()
     {
         EscapeScope();

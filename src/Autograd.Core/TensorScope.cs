@@ -29,35 +29,50 @@ public sealed class TensorScope : IDisposable
     }
 
     /// <summary>Number of tensors this scope will dispose.</summary>
-    public int Count => _tensors.Count;
+    public int Count
+    {
+        get
+        {
+            lock (_tensors) return _tensors.Count;
+        }
+    }
 
     /// <summary>Makes this scope dispose <paramref name="tensor"/> too (one made before the scope began, say a batch).</summary>
     public Tensor Adopt(Tensor tensor)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _tensors.Add(tensor);
+        Add(tensor);
         return tensor;
     }
 
-    internal static void Track(Tensor tensor) => CurrentScope.Value?._tensors.Add(tensor);
+    /// <summary>Tasks started inside a scope inherit it (async-local), so tensors may arrive from several threads.</summary>
+    internal static void Track(Tensor tensor) => CurrentScope.Value?.Add(tensor);
+
+    private void Add(Tensor tensor)
+    {
+        lock (_tensors)
+        {
+            // A task that outlives the scope would otherwise keep adding to a list nobody disposes.
+            if (!_disposed) _tensors.Add(tensor);
+        }
+    }
 
     public void Dispose()
     {
-        if (_disposed) return;
-        _disposed = true;
-        CurrentScope.Value = _outer;
-        foreach (var tensor in _tensors)
+        lock (_tensors)
         {
-            if (tensor.Escaped)
+            if (_disposed) return;
+            _disposed = true;
+            foreach (var tensor in _tensors)
             {
-                // An escaped tensor belongs to the enclosing scope, if any, from now on.
-                _outer?._tensors.Add(tensor);
-                continue;
+                // Escaped tensors (parameters, gradients, optimizer state, MoveToOuterScope) belong to no scope: the
+                // enclosing scopes would skip them too.
+                if (!tensor.Escaped) tensor.Dispose();
             }
 
-            tensor.Dispose();
+            _tensors.Clear();
         }
 
-        _tensors.Clear();
+        CurrentScope.Value = _outer;
     }
 }

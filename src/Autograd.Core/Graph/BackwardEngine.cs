@@ -23,6 +23,8 @@ internal static class BackwardEngine
         {
             if (!gradient.ShapeRef.AsSpan().SequenceEqual(root.ShapeRef))
                 throw new ArgumentException($"Backward: gradient has shape {Tensor.ShapeString(gradient.ShapeRef)} but the output has shape {Tensor.ShapeString(root.ShapeRef)}");
+            if (gradient.Device != root.Device)
+                throw new ArgumentException($"Backward: expected the gradient on the output's device, but found at least two devices, {root.Device} and {gradient.Device}");
             using (GradMode.Set(false)) seed = gradient.ToType(root.DType).Clone();
         }
 
@@ -37,34 +39,47 @@ internal static class BackwardEngine
         var pending = new Dictionary<Node, PendingGradient>(ReferenceEqualityComparer.Instance) { [root.GradFn] = new(seed, true) };
         var ready = new Stack<Node>();
         ready.Push(root.GradFn);
-        var seenStorages = new List<object>(4);
 
         while (ready.Count > 0)
         {
             var node = ready.Pop();
-            pending.Remove(node, out var incoming);
+            if (!pending.Remove(node, out var incoming))
+            {
+                // Every edge into this node carried no gradient (a rule returned null for it): nothing flows on, but
+                // the nodes below still wait for this one.
+                foreach (var edge in node.NextEdges)
+                    if (edge.Function is { } below && --dependencies[below] == 0) ready.Push(below);
+                continue;
+            }
+
             if (node.RetainedOutput is { } retained) AccumulateIntoLeaf(retained, incoming.Value, owned: false);
 
             var grads = node.Apply(incoming.Value);
             if (!retainGraph) node.Release();
 
             // Ownership: a gradient may be handed on unchanged (Add passes its input through), possibly to two
-            // inputs at once. Only the first holder of a storage may reuse or free it; the others copy.
-            seenStorages.Clear();
+            // inputs at once. Only the last holder of a storage may reuse or free it; the earlier ones copy it (a
+            // leaf's Grad and a pending sum are written later, so they must never share a buffer). Storages are read
+            // before anything is handed on, since an owner may free its gradient at once.
+            var storages = new Backends.Storage?[grads.Length];
+            for (int i = 0; i < grads.Length; i++)
+                if (grads[i] is { } gi && Consumes(node.NextEdges[i])) storages[i] = gi.Storage;
+            var incomingStorage = incoming.Value.Storage;
             bool incomingHandedOn = false;
             for (int i = 0; i < grads.Length; i++)
             {
                 var g = grads[i];
                 var edge = node.NextEdges[i];
-                if (g is null || (edge.Function is null && edge.Leaf is null))
+                if (g is null || !Consumes(edge))
                 {
-                    if (g is not null && !ReferenceEquals(g, incoming.Value) && !seenStorages.Contains(g.Storage)) g.Dispose();
+                    if (g is not null && !ReferenceEquals(g.Storage, incomingStorage) && Array.IndexOf(storages, g.Storage) < 0) g.Dispose();
+                    if (edge.Function is { } skipped && --dependencies[skipped] == 0) ready.Push(skipped);
                     continue;
                 }
 
-                bool sharesIncoming = ReferenceEquals(g.Storage, incoming.Value.Storage);
-                bool owned = !seenStorages.Contains(g.Storage) && (!sharesIncoming || incoming.Owned);
-                seenStorages.Add(g.Storage);
+                var storage = storages[i]!;
+                bool sharesIncoming = ReferenceEquals(storage, incomingStorage);
+                bool owned = Array.IndexOf(storages, storage, i + 1) < 0 && (!sharesIncoming || incoming.Owned);
                 if (sharesIncoming) incomingHandedOn = true;
 
                 if (edge.Leaf is { } leaf)
@@ -80,7 +95,8 @@ internal static class BackwardEngine
                 }
                 else
                 {
-                    pending[next] = new PendingGradient(g, owned);
+                    // A gradient this node does not own may be freed by its owner before `next` runs: keep a copy.
+                    pending[next] = new PendingGradient(owned ? g : g.Clone(), true);
                 }
 
                 if (--dependencies[next] == 0) ready.Push(next);
@@ -89,6 +105,8 @@ internal static class BackwardEngine
             if (incoming.Owned && !incomingHandedOn) incoming.Value.Dispose();
         }
     }
+
+    private static bool Consumes(Edge edge) => edge.Function is not null || edge.Leaf is not null;
 
     /// <summary>Counts, for each node reachable from the root, how many edges lead into it.</summary>
     private static Dictionary<Node, int> CountDependencies(Node root)

@@ -33,7 +33,7 @@ internal static class GraphRecorder
 
         var savedTensors = new SavedTensor[saved.Length];
         for (int i = 0; i < saved.Length; i++) savedTensors[i] = new SavedTensor(saved[i]);
-        output.GradFn = new Node(name, edges, savedTensors, backward);
+        output.GradFn = new Node(name, edges, savedTensors, backward, new SavedTensor(output, isOutput: true));
         output.MarkRequiresGradFromGraph();
         return output;
     }

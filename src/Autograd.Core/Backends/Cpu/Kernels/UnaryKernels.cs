@@ -75,9 +75,16 @@ internal static class UnaryKernels
                     return T.CreateTruncating(0.5 * d * (1 + Math.Tanh(inner)));
                 }
 
-            // NaN fails both comparisons and passes through, as IEEE and PyTorch's clamp say.
-            case UnaryOp.Clamp: return v < alpha ? alpha : v > beta ? beta : v;
-            case UnaryOp.Sign: return T.IsNaN(v) ? v : v > T.Zero ? T.One : v < T.Zero ? -T.One : T.Zero;
+            // min(max(v, lo), hi) as PyTorch: with lo > hi every element becomes hi. NaN fails every comparison and
+            // passes through, as IEEE and PyTorch's clamp say.
+            case UnaryOp.Clamp:
+                {
+                    var low = v < alpha ? alpha : v;
+                    return low > beta ? beta : low;
+                }
+
+            // PyTorch 1.13's sign (and sgn, abs's derivative) gives 0 for NaN.
+            case UnaryOp.Sign: return v > T.Zero ? T.One : v < T.Zero ? -T.One : T.Zero;
             default: throw new ArgumentOutOfRangeException(nameof(op), op, "no scalar form");
         }
     }
@@ -88,7 +95,8 @@ internal static class UnaryKernels
         switch (op)
         {
             case UnaryOp.Sqrt: return T.CreateTruncating(0.5) / y;
-            case UnaryOp.Abs: return T.IsNaN(x) ? x : x > T.Zero ? T.One : x < T.Zero ? -T.One : T.Zero;
+            // sgn(x) as PyTorch 1.13: 0 at 0 and at NaN.
+            case UnaryOp.Abs: return x > T.Zero ? T.One : x < T.Zero ? -T.One : T.Zero;
             case UnaryOp.Tanh: return T.One - (y * y);
             case UnaryOp.Sigmoid: return y * (T.One - y);
             case UnaryOp.LeakyRelu: return x > T.Zero ? T.One : alpha;
@@ -110,7 +118,8 @@ internal static class UnaryKernels
             // PyTorch passes the gradient where min <= x <= max (the bounds included).
             case UnaryOp.Clamp: return x >= alpha && x <= beta ? T.One : T.Zero;
             case UnaryOp.PowScalar: return alpha == T.Zero ? T.Zero : alpha * T.Pow(x, alpha - T.One);
-            case UnaryOp.ScalarPow: return y * T.Log(alpha);
+            // d/dx alpha^x = alpha^x ln(alpha), taken as 0 for alpha == 0 and x >= 0 (PyTorch's convention).
+            case UnaryOp.ScalarPow: return alpha == T.Zero && x >= T.Zero ? T.Zero : y * T.Log(alpha);
             case UnaryOp.ScalarDiv: return -y / x;
             case UnaryOp.Sign: return T.Zero;
             default: throw new ArgumentOutOfRangeException(nameof(op), op, "no derivative form");
