@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using Autograd.Backends.Cpu.Threading;
 
 namespace Autograd.Backends.Cpu;
@@ -25,18 +26,8 @@ internal sealed unsafe partial class CpuBackend
 
     public void MaxPool2dBackward(Storage gy, Storage indices, in WindowGeometry g, Storage gx)
     {
-        Fill(gx, 0);
-        int planeIn = g.Height * g.Width, planeOut = g.OutH * g.OutW;
-        long* idx = Cpu(indices).Pointer<long>();
-        for (long p = 0; p < (long)g.Batch * g.Channels; p++)
-        {
-            for (int j = 0; j < planeOut; j++)
-            {
-                long from = (p * planeOut) + j, to = (p * planeIn) + idx[from];
-                if (gx.DType == DType.Float32) Cpu(gx).Pointer<float>()[to] += Cpu(gy).Pointer<float>()[from];
-                else Cpu(gx).Pointer<double>()[to] += Cpu(gy).Pointer<double>()[from];
-            }
-        }
+        if (gx.DType == DType.Float32) RunRows(new MaxPoolBackwardBody<float> { GY = Cpu(gy).Pointer<float>(), GX = Cpu(gx).Pointer<float>(), Indices = Cpu(indices).Pointer<long>(), G = g }, g.Batch * g.Channels);
+        else RunRows(new MaxPoolBackwardBody<double> { GY = Cpu(gy).Pointer<double>(), GX = Cpu(gx).Pointer<double>(), Indices = Cpu(indices).Pointer<long>(), G = g }, g.Batch * g.Channels);
     }
 
     public void AvgPool2d(Storage x, in WindowGeometry g, bool countIncludePad, Storage y)
@@ -64,6 +55,14 @@ internal sealed unsafe partial class CpuBackend
         return (Math.Min(h1, g.Height) - Math.Max(h0, 0)) * (Math.Min(w1, g.Width) - Math.Max(w0, 0));
     }
 
+    /// <summary>The output columns x in [first, last) whose input column x*stride + offset lies inside [0, width).</summary>
+    private static (int First, int Last) ValidRange(int outWidth, int stride, int offset, int width)
+    {
+        int first = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+        int last = width - offset <= 0 ? 0 : Math.Min(outWidth, ((width - offset - 1) / stride) + 1);
+        return (Math.Min(first, last), last);
+    }
+
     /// <summary>One row of the column matrix: channel c, kernel offset (kh, kw), over every (n, oh, ow).</summary>
     private struct Im2ColBody<T> : IParallelBody
         where T : unmanaged, INumber<T>
@@ -77,6 +76,8 @@ internal sealed unsafe partial class CpuBackend
             var g = G;
             int kw = row % g.KernelW, kh = (row / g.KernelW) % g.KernelH, c = row / (g.KernelW * g.KernelH);
             int oh = g.OutH, ow = g.OutW;
+            int wOffset = (kw * g.DilationW) - g.PadW;
+            var (first, last) = ValidRange(ow, g.StrideW, wOffset, g.Width);
             T* dst = Columns + ((long)row * g.Batch * oh * ow);
             for (int n = 0; n < g.Batch; n++)
             {
@@ -91,18 +92,16 @@ internal sealed unsafe partial class CpuBackend
                         continue;
                     }
 
-                    T* inRow = plane + ((long)h * g.Width);
-                    int wOffset = (kw * g.DilationW) - g.PadW;
-                    if (g.StrideW == 1 && wOffset >= 0 && wOffset + ow <= g.Width)
+                    T* inRow = plane + ((long)h * g.Width) + wOffset;
+                    if (first > 0) new Span<T>(outRow, first).Clear();
+                    if (last < ow) new Span<T>(outRow + last, ow - last).Clear();
+                    if (g.StrideW == 1)
                     {
-                        new ReadOnlySpan<T>(inRow + wOffset, ow).CopyTo(new Span<T>(outRow, ow));
-                        continue;
+                        new ReadOnlySpan<T>(inRow + first, last - first).CopyTo(new Span<T>(outRow + first, last - first));
                     }
-
-                    for (int x = 0; x < ow; x++)
+                    else
                     {
-                        int w = (x * g.StrideW) + wOffset;
-                        outRow[x] = (uint)w < (uint)g.Width ? inRow[w] : T.Zero;
+                        for (int x = first; x < last; x++) outRow[x] = inRow[x * g.StrideW];
                     }
                 }
             }
@@ -132,6 +131,9 @@ internal sealed unsafe partial class CpuBackend
                 for (int kw = 0; kw < g.KernelW; kw++)
                 {
                     int row = (((c * g.KernelH) + kh) * g.KernelW) + kw;
+                    int wOffset = (kw * g.DilationW) - g.PadW;
+                    var (first, last) = ValidRange(ow, g.StrideW, wOffset, g.Width);
+                    if (last <= first) continue;
                     T* src = Columns + ((long)row * g.Batch * oh * ow);
                     for (int n = 0; n < g.Batch; n++)
                     {
@@ -140,13 +142,16 @@ internal sealed unsafe partial class CpuBackend
                         {
                             int h = (y * g.StrideH) - g.PadH + (kh * g.DilationH);
                             if ((uint)h >= (uint)g.Height) continue;
-                            T* inRow = plane + ((long)h * g.Width);
+                            T* inRow = plane + ((long)h * g.Width) + wOffset;
                             T* colRow = src + ((((long)n * oh) + y) * ow);
-                            int wOffset = (kw * g.DilationW) - g.PadW;
-                            for (int x = 0; x < ow; x++)
+                            if (g.StrideW == 1)
                             {
-                                int w = (x * g.StrideW) + wOffset;
-                                if ((uint)w < (uint)g.Width) inRow[w] += colRow[x];
+                                var target = new Span<T>(inRow + first, last - first);
+                                TensorPrimitives.Add(target, new ReadOnlySpan<T>(colRow + first, last - first), target);
+                            }
+                            else
+                            {
+                                for (int x = first; x < last; x++) inRow[x * g.StrideW] += colRow[x];
                             }
                         }
                     }
@@ -155,6 +160,10 @@ internal sealed unsafe partial class CpuBackend
         }
     }
 
+    /// <summary>
+    /// One (n, c) plane of max pooling. PyTorch's rule: the window's first position starts as the answer with value
+    /// -inf, and a later element replaces it when it is greater or NaN (so NaN propagates).
+    /// </summary>
     private struct MaxPoolBody<T> : IParallelBody
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -170,23 +179,30 @@ internal sealed unsafe partial class CpuBackend
             T* plane = X + ((long)p * g.Height * g.Width);
             T* outPlane = Y + ((long)p * oh * ow);
             long* idxPlane = Indices + ((long)p * oh * ow);
+            if (g.KernelH == 2 && g.KernelW == 2 && g.StrideH == 2 && g.StrideW == 2 && g.PadH == 0 && g.PadW == 0 && g.DilationH == 1 && g.DilationW == 1)
+            {
+                Pool2x2(plane, g.Width, oh, ow, outPlane, idxPlane);
+                return;
+            }
+
             for (int y = 0; y < oh; y++)
             {
+                int h0 = (y * g.StrideH) - g.PadH;
                 for (int x = 0; x < ow; x++)
                 {
+                    int w0 = (x * g.StrideW) - g.PadW;
                     T best = T.NegativeInfinity;
-                    int bestAt = -1;
+                    int bestAt = (Math.Max(h0, 0) * g.Width) + Math.Max(w0, 0);
                     for (int kh = 0; kh < g.KernelH; kh++)
                     {
-                        int h = (y * g.StrideH) - g.PadH + (kh * g.DilationH);
+                        int h = h0 + (kh * g.DilationH);
                         if ((uint)h >= (uint)g.Height) continue;
                         for (int kw = 0; kw < g.KernelW; kw++)
                         {
-                            int w = (x * g.StrideW) - g.PadW + (kw * g.DilationW);
+                            int w = w0 + (kw * g.DilationW);
                             if ((uint)w >= (uint)g.Width) continue;
                             T v = plane[(h * g.Width) + w];
-                            // NaN wins and stays, as in PyTorch.
-                            if (bestAt < 0 || v > best || (T.IsNaN(v) && !T.IsNaN(best)))
+                            if (v > best || T.IsNaN(v))
                             {
                                 best = v;
                                 bestAt = (h * g.Width) + w;
@@ -198,6 +214,54 @@ internal sealed unsafe partial class CpuBackend
                     idxPlane[(y * ow) + x] = bestAt;
                 }
             }
+        }
+
+        /// <summary>The common 2x2, stride-2 window: no bounds checks, four loads per output.</summary>
+        private static void Pool2x2(T* plane, int width, int oh, int ow, T* outPlane, long* idxPlane)
+        {
+            for (int y = 0; y < oh; y++)
+            {
+                T* r0 = plane + ((long)2 * y * width);
+                T* r1 = r0 + width;
+                T* o = outPlane + ((long)y * ow);
+                long* oi = idxPlane + ((long)y * ow);
+                int rowBase = 2 * y * width;
+                for (int x = 0; x < ow; x++)
+                {
+                    int c = 2 * x;
+                    T best = r0[c];
+                    int at = rowBase + c;
+                    T v = r0[c + 1];
+                    if (v > best || T.IsNaN(v)) { best = v; at = rowBase + c + 1; }
+                    v = r1[c];
+                    if (v > best || T.IsNaN(v)) { best = v; at = rowBase + width + c; }
+                    v = r1[c + 1];
+                    if (v > best || T.IsNaN(v)) { best = v; at = rowBase + width + c + 1; }
+                    o[x] = best;
+                    oi[x] = at;
+                }
+            }
+        }
+    }
+
+    /// <summary>Routes each output gradient to its recorded max position, one (n, c) plane per item.</summary>
+    private struct MaxPoolBackwardBody<T> : IParallelBody
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public T* GY;
+        public T* GX;
+        public long* Indices;
+        public WindowGeometry G;
+
+        public readonly void Invoke(int p)
+        {
+            var g = G;
+            int planeIn = g.Height * g.Width, planeOut = g.OutH * g.OutW;
+            T* gx = GX + ((long)p * planeIn);
+            T* gy = GY + ((long)p * planeOut);
+            long* idx = Indices + ((long)p * planeOut);
+            new Span<T>(gx, planeIn).Clear();
+            for (int j = 0; j < planeOut; j++) gx[idx[j]] += gy[j];
         }
     }
 
