@@ -47,6 +47,35 @@ public sealed class FunctionalPoolingTests
     }
 
     [Fact]
+    public void MaxPool2d_Float32TwoByTwo_TiesNaNAndNegativeInfinityFollowPyTorch()
+    {
+        // Four 2x2 windows: a tie (first maximum wins), two NaNs (the last NaN wins, as PyTorch's scan replaces on
+        // NaN), all -inf (the first position), and an ordinary window. PyTorch 1.13, F.max_pool2d(..., 2,
+        // return_indices=True) on the same tensor: values [[7, nan], [-inf, 4]], indices [[1, 7], [8, 15]].
+        float nan = float.NaN, inf = float.PositiveInfinity;
+        var x = Tensor.From(
+            new[]
+            {
+                3f, 7f, nan, 1f,
+                7f, 2f, 5f, nan,
+                -inf, -inf, 1f, 2f,
+                -inf, -inf, 3f, 4f,
+            },
+            1, 1, 4, 4).RequiresGrad_();
+        var y = Functional.MaxPool2d(x, 2);
+        var values = y.ToArray();
+        Assert.Equal(7f, values[0]);
+        Assert.True(float.IsNaN(values[1]));
+        Assert.Equal(float.NegativeInfinity, values[2]);
+        Assert.Equal(4f, values[3]);
+
+        y.Backward(Tensor.Ones(1, 1, 2, 2));
+        var expected = new float[16];
+        foreach (int at in new[] { 1, 7, 8, 15 }) expected[at] = 1;
+        Assert.Equal(expected, x.Grad!.ToArray());
+    }
+
+    [Fact]
     public void MaxPool2d_UnbatchedInput_GivesTheFirstSample()
     {
         double[] batched = [0.732231444, 0.9356160016, 0.9999576465, 0.7491743483, 0.9998717087, 0.9264154955, 0.9403403914, 0.999739337, 0.7228813495, 0.06791095958, 0.1201530804, 0.7581322216, -0.2403643896, 0.4770180858, 0.9448901062, 0.9993353187, 0.7133969745, 0.05430715244, 0.9158096029, 0.405494, -0.2271126652, 0.7037800809, 0.9492643008, 0.9987456666];
