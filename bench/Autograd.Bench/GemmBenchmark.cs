@@ -7,7 +7,7 @@ using Autograd.Backends.Cpu.Threading;
 namespace Autograd.Bench;
 
 /// <summary>
-/// <c>gemm [N] [--threads T] [--iters I]</c>: float32 GEMM throughput for N^3 (all four transposition
+/// <c>gemm [N] [--threads T] [--iters I] [--device D]</c>: float32 GEMM throughput for N^3 (all four transposition
 /// variants) and for the shapes the MLP (784-256-128-10, batch 128) and CNN (im2col) benchmarks run.
 /// Each shape is timed in 5 trials of I calls (I auto-sized to ~0.15 s when not given); the best
 /// trial is reported, the median in brackets. Mirrors bench/reference/torch_gemm.py.
@@ -46,15 +46,19 @@ internal static unsafe class GemmBenchmark
     public static int Run(string[] args)
     {
         int n = 1024, iters = 0, threads = CpuParallel.DegreeOfParallelism;
+        var device = Device.Cpu;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
                 case "--threads": threads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--iters": iters = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--device": device = Device.Parse(args[++i]); break;
                 default: n = int.Parse(args[i], CultureInfo.InvariantCulture); break;
             }
         }
+        if (device != Device.Cpu)
+            return DeviceGemmBenchmark.Run(n, device, iters);
         CpuParallel.SetThreads(threads);
         Console.WriteLine($"sgemm  threads={threads}  isa={(Vector512Available() ? "avx512" : "avx2/scalar")}  " +
                           $"cpus={Environment.ProcessorCount}");

@@ -28,7 +28,7 @@ internal static class Program
     private static int Usage()
     {
         Console.Error.WriteLine("usage: Autograd.Bench <command> [args]");
-        Console.Error.WriteLine("  gemm [N] [--threads T] [--iters I]   sgemm GFLOP/s for N^3 and the MLP/CNN shapes");
+        Console.Error.WriteLine("  gemm [N] [--threads T] [--iters I] [--device D]   sgemm GFLOP/s for N^3 and the MLP/CNN shapes");
         Console.Error.WriteLine("  mlp|cnn [--epochs E] [--batch B] [--threads T] [--limit N] [--seed S] [--device cpu|cuda[:i]|opencl[:i]|ilgpu-cpu|auto]");
         Console.Error.WriteLine("                                       Fashion-MNIST training as ../shared/reference/torch_fmnist.py");
         return 2;
