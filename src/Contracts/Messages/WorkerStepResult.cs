@@ -1,0 +1,15 @@
+namespace Autograd.Cluster.Contracts.Messages;
+
+/// <summary>
+/// What a worker reports for one step: its sample count, the summed loss (mean loss x samples), correctly classified
+/// samples (classification losses) and where its time went.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Autograd.Cluster.WorkerStepResult")]
+public sealed record WorkerStepResult(
+    [property: Id(0)] int Rank,
+    [property: Id(1)] long Step,
+    [property: Id(2)] int Samples,
+    [property: Id(3)] double LossSum,
+    [property: Id(4)] int Correct,
+    [property: Id(5)] double ComputeMilliseconds,
+    [property: Id(6)] double ReduceMilliseconds);

@@ -1,0 +1,44 @@
+using Autograd.Cluster.Contracts;
+using Autograd.Cluster.Contracts.Messages;
+using Autograd.Cluster.Silo.Datasets;
+using Autograd.Cluster.Silo.Training;
+using Autograd.NN;
+
+namespace Autograd.Cluster.Silo.Grains;
+
+/// <summary>A worker's live state for one job: its model replica, data, loss, shards and where it is in the steps.</summary>
+internal sealed class WorkerState(WorkerSetup setup, TrainingData data, Sequential model, LossFunction loss, Device device, IParameterShardGrain[] shards)
+{
+    private int _orderEpoch = -1;
+    private int[] _order = [];
+
+    public WorkerSetup Setup { get; } = setup;
+
+    public TrainingData Data { get; } = data;
+
+    public Sequential Model { get; } = model;
+
+    public LossFunction Loss { get; } = loss;
+
+    public Device Device { get; } = device;
+
+    /// <summary>The shard grains, index-aligned with <see cref="WorkerSetup.Shards"/>.</summary>
+    public IParameterShardGrain[] Shards { get; } = shards;
+
+    public long ParameterCount { get; } = FlatParameters.ParameterCount(model);
+
+    /// <summary>The step this worker expects next.</summary>
+    public long NextStep { get; set; }
+
+    /// <summary>The epoch's sample order, computed once per epoch.</summary>
+    public int[] OrderFor(int epoch)
+    {
+        if (epoch != _orderEpoch)
+        {
+            _order = BatchPartition.EpochOrder(Data.Count, Setup.Spec.Shuffle, Setup.Spec.Seed, epoch);
+            _orderEpoch = epoch;
+        }
+
+        return _order;
+    }
+}
