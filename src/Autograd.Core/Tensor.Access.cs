@@ -1,4 +1,6 @@
+using System.Buffers;
 using Autograd.Backends;
+using Autograd.Backends.Cpu;
 using Autograd.Graph;
 
 namespace Autograd;
@@ -103,13 +105,45 @@ public sealed partial class Tensor
         var y = new Tensor(target.Allocate(DType, Numel), (int[])_shape.Clone());
         switch (DType)
         {
-            case DType.Float32: target.Upload<float>(ToArray<float>(), y.Storage); break;
-            case DType.Float64: target.Upload<double>(ToArray<double>(), y.Storage); break;
-            default: target.Upload<long>(ToArray<long>(), y.Storage); break;
+            case DType.Float32: CopyAcrossDevices<float>(y.Storage); break;
+            case DType.Float64: CopyAcrossDevices<double>(y.Storage); break;
+            default: CopyAcrossDevices<long>(y.Storage); break;
         }
 
         var source = Device;
         return GraphRecorder.Record(y, "ToCopyBackward0", [this], [], g => [g.To(source)]);
+    }
+
+    /// <summary>
+    /// Copies this storage into <paramref name="destination"/> on another device. A CPU side is read or written in
+    /// place; between two devices the bytes pass through a pooled host array. Never a fresh array: a training loop
+    /// moves every batch, and a per-call array the size of the batch is garbage each step.
+    /// </summary>
+    private void CopyAcrossDevices<T>(Storage destination)
+        where T : unmanaged
+    {
+        if (Storage is CpuStorage cpuSource)
+        {
+            destination.Backend.Upload<T>(cpuSource.Span<T>()[..Numel], destination);
+        }
+        else if (destination is CpuStorage cpuDestination)
+        {
+            Backend.Download<T>(Storage, cpuDestination.Span<T>()[..Numel]);
+        }
+        else
+        {
+            var staging = ArrayPool<T>.Shared.Rent(Numel);
+            try
+            {
+                var values = staging.AsSpan(0, Numel);
+                Backend.Download<T>(Storage, values);
+                destination.Backend.Upload<T>(values, destination);
+            }
+            finally
+            {
+                ArrayPool<T>.Shared.Return(staging);
+            }
+        }
     }
 
     /// <summary>this += other without recording (gradient accumulation, optimizer code); bumps the version.</summary>

@@ -59,7 +59,7 @@ internal sealed partial class IlgpuBackend
         long n = 1;
         foreach (int d in shape) n *= d;
         if (n == 0) return;
-        if (!StridedLayout.TryCreate(shape, srcStrides, dstStrides, null, out var layout))
+        if (!StridedLayout.TryCreate(shape, srcStrides, dstStrides, default, out var layout))
         {
             // More distinct dimensions than a kernel argument holds: one launch per index of the outermost.
             for (int i = 0; i < shape[0]; i++)

@@ -73,7 +73,11 @@ internal sealed partial class IlgpuBackend
     {
         int n = y.Length;
         if (n == 0) return;
-        if (!StridedLayout.TryCreate(yShape, StridedLayout.BroadcastStrides(aShape, yShape), StridedLayout.BroadcastStrides(bShape, yShape), null, out var layout))
+        Span<int> sa = stackalloc int[yShape.Length];
+        Span<int> sb = stackalloc int[yShape.Length];
+        StridedLayout.BroadcastStrides(aShape, yShape, sa);
+        StridedLayout.BroadcastStrides(bShape, yShape, sb);
+        if (!StridedLayout.TryCreate(yShape, sa, sb, default, out var layout))
         {
             // Too many alternating broadcast dimensions for one kernel argument: materialise both operands first.
             var ea = Expanded(a, aShape, yShape);
@@ -122,9 +126,12 @@ internal sealed partial class IlgpuBackend
     {
         int n = y.Length;
         if (n == 0) return;
-        var sc = StridedLayout.BroadcastStrides(conditionShape, yShape);
-        var sa = StridedLayout.BroadcastStrides(aShape, yShape);
-        var sb = StridedLayout.BroadcastStrides(bShape, yShape);
+        Span<int> sc = stackalloc int[yShape.Length];
+        Span<int> sa = stackalloc int[yShape.Length];
+        Span<int> sb = stackalloc int[yShape.Length];
+        StridedLayout.BroadcastStrides(conditionShape, yShape, sc);
+        StridedLayout.BroadcastStrides(aShape, yShape, sa);
+        StridedLayout.BroadcastStrides(bShape, yShape, sb);
         if (!StridedLayout.TryCreate(yShape, sc, sa, sb, out var layout))
         {
             var ec = Expanded(condition, conditionShape, yShape);

@@ -5,9 +5,6 @@ namespace Autograd.Backends.Ilgpu;
 
 internal sealed partial class IlgpuBackend
 {
-    /// <summary>CUDA's limit on a grid's y and z extents: larger batches and row counts are launched in chunks.</summary>
-    private const int MaxGridYZ = 65535;
-
     public void Gemm(
         bool transA,
         bool transB,
@@ -72,24 +69,20 @@ internal sealed partial class IlgpuBackend
             ? Kernels.Get("gemm_wide", typeof(T), static acc => acc.LoadStreamKernel<GemmArgs, ArrayView<T>, ArrayView<T>, ArrayView<T>>(GemmKernels.Gemm<T, TNum, WideTile>))
             : Kernels.Get("gemm_narrow", typeof(T), static acc => acc.LoadStreamKernel<GemmArgs, ArrayView<T>, ArrayView<T>, ArrayView<T>>(GemmKernels.Gemm<T, TNum, NarrowTile>));
         int block = threads * GemmKernels.Work;
-        int columnBlocks = (p.N + block - 1) / block;
-        int rowBlocks = (p.M + block - 1) / block;
-        for (int b0 = 0; b0 < batch; b0 += MaxGridYZ)
+        long tilesPerMatrix = (long)((p.M + block - 1) / block) * ((p.N + block - 1) / block);
+        // The kernel numbers tiles with an int: a batch with more tiles than that is launched in chunks of matrices.
+        int matricesPerLaunch = (int)Math.Min(batch, Math.Max(1, int.MaxValue / tilesPerMatrix));
+        var group = new Index3D(threads, threads, 1);
+        for (int b0 = 0; b0 < batch; b0 += matricesPerLaunch)
         {
             var chunk = p;
+            chunk.Batch = Math.Min(matricesPerLaunch, batch - b0);
             chunk.AOffset += b0 * p.ABatchStride;
             chunk.BOffset += b0 * p.BBatchStride;
             chunk.COffset += b0 * p.CBatchStride;
-            int count = Math.Min(MaxGridYZ, batch - b0);
-            for (int r0 = 0; r0 < rowBlocks; r0 += MaxGridYZ)
-            {
-                var rows = chunk;
-                rows.M = Math.Min(p.M - (r0 * block), MaxGridYZ * block);
-                rows.AOffset += (long)r0 * block * (p.TransA != 0 ? 1 : p.Lda);
-                rows.COffset += (long)r0 * block * p.Ldc;
-                int rowCount = Math.Min(MaxGridYZ, rowBlocks - r0);
-                kernel(new KernelConfig(new Index3D(columnBlocks, rowCount, count), new Index3D(threads, threads, 1)), rows, a.View<T>(), b.View<T>(), c.View<T>());
-            }
+            // A bounded grid walks the tiles (see GemmKernels): as many groups as the 1-D kernels launch at most.
+            int groups = (int)Math.Min(tilesPerMatrix * chunk.Batch, _maxGroups);
+            kernel(new KernelConfig(new Index3D(groups, 1, 1), group), chunk, a.View<T>(), b.View<T>(), c.View<T>());
         }
     }
 

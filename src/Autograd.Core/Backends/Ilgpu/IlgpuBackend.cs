@@ -249,7 +249,7 @@ internal sealed partial class IlgpuBackend : IBackend, IDisposable
                 kernel(Grid(s.Length), s.Length, s.View<T>(), r.View<T>());
             }
 
-            var host = new T[1];
+            Span<T> host = stackalloc T[1];
             Download<T>(r, host);
             return default(TNum).ToDouble(host[0]);
         }

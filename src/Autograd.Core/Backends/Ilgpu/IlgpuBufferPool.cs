@@ -7,14 +7,16 @@ namespace Autograd.Backends.Ilgpu;
 /// <summary>
 /// Recycles one accelerator's device buffers by (dtype, length), as CpuBufferPool does for host arrays: a training
 /// step asks for the same sizes every time, and device allocation (cuMemAlloc) is slow and synchronising. Buffers
-/// past the idle budget are disposed at once, so device memory is freed deterministically, never by the GC.
+/// past the idle budget are disposed at once, so device memory is freed deterministically, never by the GC. Each
+/// size keeps its idle buffers in an array-backed stack under a lock: a ConcurrentStack would allocate a node on
+/// every return, i.e. host garbage for every tensor of every step.
 /// </summary>
 internal sealed class IlgpuBufferPool : IDisposable
 {
     private const int MaxIdlePerLength = 64;
 
     private readonly Accelerator _accelerator;
-    private readonly ConcurrentDictionary<(DType, int), ConcurrentStack<MemoryBuffer>> _idle = new();
+    private readonly ConcurrentDictionary<(DType, int), Stack<MemoryBuffer>> _idle = new();
     private long _idleBytes;
     private long _liveBuffers;
     private bool _disposed;
@@ -36,10 +38,19 @@ internal sealed class IlgpuBufferPool : IDisposable
     public MemoryBuffer Rent(DType dtype, int length)
     {
         Interlocked.Increment(ref _liveBuffers);
-        if (_idle.TryGetValue((dtype, length), out var stack) && stack.TryPop(out var buffer))
+        if (_idle.TryGetValue((dtype, length), out var stack))
         {
-            Interlocked.Add(ref _idleBytes, -Bytes(dtype, length));
-            return buffer;
+            MemoryBuffer? buffer;
+            lock (stack)
+            {
+                stack.TryPop(out buffer);
+            }
+
+            if (buffer is not null)
+            {
+                Interlocked.Add(ref _idleBytes, -Bytes(dtype, length));
+                return buffer;
+            }
         }
 
         // ILGPU rejects empty buffers: an empty tensor still owns one element that no kernel reads.
@@ -63,15 +74,16 @@ internal sealed class IlgpuBufferPool : IDisposable
             return;
         }
 
-        var stack = _idle.GetOrAdd((dtype, length), static _ => new ConcurrentStack<MemoryBuffer>());
-        if (stack.Count >= MaxIdlePerLength)
+        var stack = _idle.GetOrAdd((dtype, length), static _ => new Stack<MemoryBuffer>());
+        bool kept;
+        lock (stack)
         {
-            buffer.Dispose();
-            return;
+            kept = stack.Count < MaxIdlePerLength;
+            if (kept) stack.Push(buffer);
         }
 
-        stack.Push(buffer);
-        Interlocked.Add(ref _idleBytes, bytes);
+        if (kept) Interlocked.Add(ref _idleBytes, bytes);
+        else buffer.Dispose();
     }
 
     /// <summary>Frees every idle buffer (tests, memory pressure).</summary>
@@ -79,9 +91,12 @@ internal sealed class IlgpuBufferPool : IDisposable
     {
         foreach (var stack in _idle.Values)
         {
-            while (stack.TryPop(out var buffer))
+            lock (stack)
             {
-                buffer.Dispose();
+                while (stack.TryPop(out var buffer))
+                {
+                    buffer.Dispose();
+                }
             }
         }
 

@@ -43,10 +43,11 @@ internal struct StridedLayout
     }
 
     /// <summary>
-    /// Coalesces <paramref name="shape"/> with up to three stride sets (null = unused, all zero). False when more
-    /// than <see cref="MaxRank"/> dimensions remain; the caller then splits the work on the host.
+    /// Coalesces <paramref name="shape"/> with up to three stride sets (empty = unused, all zero). False when more
+    /// than <see cref="MaxRank"/> dimensions remain; the caller then splits the work on the host. Spans, so callers
+    /// can build strides on the stack: every launch runs this, and a launch allocates nothing of ours.
     /// </summary>
-    public static bool TryCreate(int[] shape, int[]? a, int[]? b, int[]? c, out StridedLayout layout)
+    public static bool TryCreate(ReadOnlySpan<int> shape, ReadOnlySpan<int> a, ReadOnlySpan<int> b, ReadOnlySpan<int> c, out StridedLayout layout)
     {
         int rank = shape.Length;
         Span<int> n = stackalloc int[Math.Max(rank, 1)];
@@ -57,7 +58,7 @@ internal struct StridedLayout
         for (int d = 0; d < rank; d++)
         {
             if (shape[d] == 1) continue;
-            int da = a?[d] ?? 0, db = b?[d] ?? 0, dc = c?[d] ?? 0;
+            int da = a.IsEmpty ? 0 : a[d], db = b.IsEmpty ? 0 : b[d], dc = c.IsEmpty ? 0 : c[d];
             if (m > 0 && sa[m - 1] == (long)da * shape[d] && sb[m - 1] == (long)db * shape[d] && sc[m - 1] == (long)dc * shape[d])
             {
                 n[m - 1] *= shape[d];
@@ -93,6 +94,14 @@ internal struct StridedLayout
     public static int[] BroadcastStrides(int[] shape, int[] target)
     {
         var strides = new int[target.Length];
+        BroadcastStrides(shape, target, strides);
+        return strides;
+    }
+
+    /// <summary><see cref="BroadcastStrides(int[], int[])"/> into <paramref name="strides"/> (length = target rank), e.g. on the stack.</summary>
+    public static void BroadcastStrides(ReadOnlySpan<int> shape, ReadOnlySpan<int> target, Span<int> strides)
+    {
+        strides.Clear();
         int offset = target.Length - shape.Length, s = 1;
         for (int d = target.Length - 1; d >= 0; d--)
         {
@@ -103,8 +112,6 @@ internal struct StridedLayout
                 s *= shape[src];
             }
         }
-
-        return strides;
     }
 
     private void Set(int d, int size, int a, int b, int c)
