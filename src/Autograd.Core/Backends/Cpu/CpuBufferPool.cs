@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Autograd.Backends.Cpu;
 
 /// <summary>
@@ -7,24 +5,38 @@ namespace Autograd.Backends.Cpu;
 /// every time, so after the first step it allocates nothing proportional to tensor sizes. Arrays are pinned
 /// (pinned object heap) so kernels can hold raw pointers without <c>fixed</c> blocks.
 /// </summary>
+/// <remarks>
+/// Each bucket is a plain stack under a lock: a concurrent stack allocates a node per return (garbage every step)
+/// and counts in linear time. Rent and return are a few hundred per step, so the lock is never contended for long.
+/// </remarks>
 internal static class CpuBufferPool
 {
+    private const int MaxIdlePerLength = 256;
+
+    private static readonly Dictionary<(DType, int), Stack<Array>> Idle = new();
+    private static readonly Lock Gate = new();
+    private static long _idleBytes;
+
     /// <summary>Upper bound of bytes kept idle in the pool; past it, returned arrays are left to the GC.</summary>
     public static long MaxIdleBytes { get; set; } = 1L << 30;
 
-    private const int MaxIdlePerLength = 256;
-
-    private static readonly ConcurrentDictionary<(DType, int), ConcurrentStack<Array>> Idle = new();
-    private static long _idleBytes;
-
-    public static long IdleBytes => Interlocked.Read(ref _idleBytes);
+    public static long IdleBytes
+    {
+        get
+        {
+            lock (Gate) return _idleBytes;
+        }
+    }
 
     public static Array Rent(DType dtype, int length)
     {
-        if (Idle.TryGetValue((dtype, length), out var stack) && stack.TryPop(out var array))
+        lock (Gate)
         {
-            Interlocked.Add(ref _idleBytes, -(long)length * dtype.SizeOf());
-            return array;
+            if (Idle.TryGetValue((dtype, length), out var stack) && stack.TryPop(out var array))
+            {
+                _idleBytes -= (long)length * dtype.SizeOf();
+                return array;
+            }
         }
 
         return dtype switch
@@ -39,17 +51,28 @@ internal static class CpuBufferPool
     public static void Return(DType dtype, Array array)
     {
         long bytes = (long)array.Length * dtype.SizeOf();
-        if (Interlocked.Read(ref _idleBytes) + bytes > MaxIdleBytes) return;
-        var stack = Idle.GetOrAdd((dtype, array.Length), static _ => new ConcurrentStack<Array>());
-        if (stack.Count >= MaxIdlePerLength) return;
-        stack.Push(array);
-        Interlocked.Add(ref _idleBytes, bytes);
+        lock (Gate)
+        {
+            if (_idleBytes + bytes > MaxIdleBytes) return;
+            if (!Idle.TryGetValue((dtype, array.Length), out var stack))
+            {
+                stack = new Stack<Array>();
+                Idle[(dtype, array.Length)] = stack;
+            }
+
+            if (stack.Count >= MaxIdlePerLength) return;
+            stack.Push(array);
+            _idleBytes += bytes;
+        }
     }
 
     /// <summary>Drops every idle array (tests and memory-pressure callers).</summary>
     public static void Clear()
     {
-        Idle.Clear();
-        Interlocked.Exchange(ref _idleBytes, 0);
+        lock (Gate)
+        {
+            Idle.Clear();
+            _idleBytes = 0;
+        }
     }
 }
