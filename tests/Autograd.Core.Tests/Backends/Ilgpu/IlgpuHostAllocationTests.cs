@@ -110,8 +110,10 @@ public sealed class IlgpuHostAllocationTests
         Assert.True(
             large.CallerBytes * 25 < large.TensorBytes,
             $"calling thread: {large.CallerBytes} B per step is not far below the step's {large.TensorBytes} B of tensors");
+        // All-thread counts also see runtime background work (tiered JIT, finalizers), seen once at 134 KB against
+        // 56 KB; the regression this guards against (a group per GEMM tile) was 935 KB against 67 KB.
         Assert.True(
-            large.AllBytes <= (small.AllBytes * 3 / 2) + (16 << 10),
+            large.AllBytes <= (small.AllBytes * 3) + (192 << 10),
             $"all threads (incl. {device}'s workers): {small.AllBytes} B per step at {small.TensorBytes} B of tensors, {large.AllBytes} B at {large.TensorBytes} B");
         Assert.True(
             large.AllBytes * 5 < large.TensorBytes,
@@ -294,11 +296,17 @@ public sealed class IlgpuHostAllocationTests
         }
 
         for (int i = 0; i < 3; i++) Step();
-        long caller = GC.GetAllocatedBytesForCurrentThread();
-        long all = GC.GetTotalAllocatedBytes(precise: true);
-        for (int i = 0; i < steps; i++) Step();
-        long callerBytes = (GC.GetAllocatedBytesForCurrentThread() - caller) / steps;
-        long allBytes = (GC.GetTotalAllocatedBytes(precise: true) - all) / steps;
+
+        // The least of three rounds: other threads' background work only ever adds to a round.
+        long callerBytes = long.MaxValue, allBytes = long.MaxValue;
+        for (int round = 0; round < 3; round++)
+        {
+            long caller = GC.GetAllocatedBytesForCurrentThread();
+            long all = GC.GetTotalAllocatedBytes(precise: true);
+            for (int i = 0; i < steps; i++) Step();
+            callerBytes = Math.Min(callerBytes, (GC.GetAllocatedBytesForCurrentThread() - caller) / steps);
+            allBytes = Math.Min(allBytes, (GC.GetTotalAllocatedBytes(precise: true) - all) / steps);
+        }
 
         // Parameters, their gradients and Adam's two states, plus the input: what a step touches at the least.
         long parameterBytes = model.Parameters().Sum(p => (long)p.Numel * sizeof(float));
