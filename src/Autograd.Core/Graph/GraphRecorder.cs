@@ -6,8 +6,6 @@ internal static class GraphRecorder
     /// <summary>True when grad mode is on and any input requires a gradient.</summary>
     public static bool NeedsGrad(Tensor a) => a.RequiresGrad && GradMode.IsEnabled;
 
-    public static bool NeedsGrad(Tensor a, Tensor b) => (a.RequiresGrad || b.RequiresGrad) && GradMode.IsEnabled;
-
     public static bool NeedsGrad(ReadOnlySpan<Tensor> inputs)
     {
         if (!GradMode.IsEnabled) return false;

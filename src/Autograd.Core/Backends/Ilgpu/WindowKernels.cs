@@ -55,7 +55,10 @@ internal static class WindowKernels
         }
     }
 
-    /// <summary>Max over each window with the flat in-plane index of the max; NaN wins and stays, as in PyTorch.</summary>
+    /// <summary>
+    /// Max over each window with the flat in-plane index of the max, by PyTorch's scan (as the CPU backend): the
+    /// window's first position starts as the answer at -inf, a greater element or a NaN replaces it (the last NaN wins).
+    /// </summary>
     public static void MaxPool<T, TNum>(int n, WindowGeometry g, ArrayView<T> x, ArrayView<T> y, ArrayView<long> indices)
         where T : unmanaged
         where TNum : struct, INumeric<T>
@@ -66,18 +69,19 @@ internal static class WindowKernels
         {
             int ox = t % ow, oy = (t / ow) % oh, plane = t / (ow * oh);
             int planeBase = plane * g.Height * g.Width;
+            int h0 = (oy * g.StrideH) - g.PadH, w0 = (ox * g.StrideW) - g.PadW;
             T best = m.NegativeInfinity;
-            int bestAt = -1;
+            int bestAt = ((h0 > 0 ? h0 : 0) * g.Width) + (w0 > 0 ? w0 : 0);
             for (int kh = 0; kh < g.KernelH; kh++)
             {
-                int h = (oy * g.StrideH) - g.PadH + (kh * g.DilationH);
+                int h = h0 + (kh * g.DilationH);
                 if (h < 0 || h >= g.Height) continue;
                 for (int kw = 0; kw < g.KernelW; kw++)
                 {
-                    int w = (ox * g.StrideW) - g.PadW + (kw * g.DilationW);
+                    int w = w0 + (kw * g.DilationW);
                     if (w < 0 || w >= g.Width) continue;
                     T v = x[planeBase + (h * g.Width) + w];
-                    if (bestAt < 0 || m.Lt(best, v) || (m.IsNaN(v) && !m.IsNaN(best)))
+                    if (m.Lt(best, v) || m.IsNaN(v))
                     {
                         best = v;
                         bestAt = (h * g.Width) + w;

@@ -95,6 +95,22 @@ public sealed class IlgpuNNTests
 
     [Theory]
     [MemberData(nameof(IlgpuTargets.DevicesAndDTypes), MemberType = typeof(IlgpuTargets))]
+    public void MaxPool2d_TiesNaNAndNegativeInfinity_RouteLikePyTorch(string target, DType dtype)
+    {
+        // PyTorch 1.13's F.max_pool2d(..., 2, return_indices=True) on this tensor picks indices [1, 7, 8, 15]: the
+        // first of tied maxima, the last NaN, the first position of an all -inf window (as the CPU backend does).
+        var device = IlgpuTargets.Require(target);
+        double nan = double.NaN, inf = double.PositiveInfinity;
+        double[] values = [3, 7, nan, 1, 7, 2, 5, nan, -inf, -inf, 1, 2, -inf, -inf, 3, 4];
+        var x = Tensor.From(values, [1, 1, 4, 4]).ToType(dtype).To(device).RequiresGrad_();
+        F.MaxPool2d(x, 2).Backward(Tensor.Ones([1, 1, 2, 2], dtype, device));
+        var expected = new double[16];
+        foreach (int at in new[] { 1, 7, 8, 15 }) expected[at] = 1;
+        Assert.Equal(expected, x.Grad!.Double().ToArray<double>());
+    }
+
+    [Theory]
+    [MemberData(nameof(IlgpuTargets.DevicesAndDTypes), MemberType = typeof(IlgpuTargets))]
     public void EmbeddingAndNormalisation_MatchCpuBackend(string target, DType dtype)
     {
         var device = IlgpuTargets.Require(target);
