@@ -36,7 +36,9 @@ internal static class BackwardEngine
         }
 
         var dependencies = CountDependencies(root.GradFn);
-        var pending = new Dictionary<Node, PendingGradient>(ReferenceEqualityComparer.Instance) { [root.GradFn] = new(seed, true) };
+        // The sum of gradients reaching each node so far. Every entry is the engine's own buffer (the seed is a copy,
+        // gradients it does not own are copied on arrival), so it may be added into and freed.
+        var pending = new Dictionary<Node, Tensor>(ReferenceEqualityComparer.Instance) { [root.GradFn] = seed };
         var ready = new Stack<Node>();
         ready.Push(root.GradFn);
 
@@ -52,9 +54,9 @@ internal static class BackwardEngine
                 continue;
             }
 
-            if (node.RetainedOutput is { } retained) AccumulateIntoLeaf(retained, incoming.Value, owned: false);
+            if (node.RetainedOutput is { } retained) AccumulateIntoLeaf(retained, incoming, owned: false);
 
-            var grads = node.Apply(incoming.Value);
+            var grads = node.Apply(incoming);
             if (!retainGraph) node.Release();
 
             // Ownership: a gradient may be handed on unchanged (Add passes its input through), possibly to two
@@ -64,7 +66,7 @@ internal static class BackwardEngine
             var storages = new Backends.Storage?[grads.Length];
             for (int i = 0; i < grads.Length; i++)
                 if (grads[i] is { } gi && Consumes(node.NextEdges[i])) storages[i] = gi.Storage;
-            var incomingStorage = incoming.Value.Storage;
+            var incomingStorage = incoming.Storage;
             bool incomingHandedOn = false;
             for (int i = 0; i < grads.Length; i++)
             {
@@ -79,7 +81,7 @@ internal static class BackwardEngine
 
                 var storage = storages[i]!;
                 bool sharesIncoming = ReferenceEquals(storage, incomingStorage);
-                bool owned = Array.IndexOf(storages, storage, i + 1) < 0 && (!sharesIncoming || incoming.Owned);
+                bool owned = Array.IndexOf(storages, storage, i + 1) < 0;
                 if (sharesIncoming) incomingHandedOn = true;
 
                 if (edge.Leaf is { } leaf)
@@ -91,18 +93,19 @@ internal static class BackwardEngine
                 var next = edge.Function!;
                 if (pending.TryGetValue(next, out var existing))
                 {
-                    pending[next] = existing.Add(g, owned);
+                    existing.AddInPlace(g);
+                    if (owned) g.Dispose();
                 }
                 else
                 {
                     // A gradient this node does not own may be freed by its owner before `next` runs: keep a copy.
-                    pending[next] = new PendingGradient(owned ? g : g.Clone(), true);
+                    pending[next] = owned ? g : g.Clone();
                 }
 
                 if (--dependencies[next] == 0) ready.Push(next);
             }
 
-            if (incoming.Owned && !incomingHandedOn) incoming.Value.Dispose();
+            if (!incomingHandedOn) incoming.Dispose();
         }
     }
 
@@ -145,28 +148,6 @@ internal static class BackwardEngine
         {
             leaf.Grad.AddInPlace(gradient);
             if (owned) gradient.Dispose();
-        }
-    }
-
-    /// <summary>The sum of gradients reaching a node so far, and whether the engine may write or free it.</summary>
-    private readonly record struct PendingGradient(Tensor Value, bool Owned)
-    {
-        public PendingGradient Add(Tensor other, bool otherOwned)
-        {
-            if (Owned)
-            {
-                Value.AddInPlace(other);
-                if (otherOwned) other.Dispose();
-                return this;
-            }
-
-            if (otherOwned)
-            {
-                other.AddInPlace(Value);
-                return new PendingGradient(other, true);
-            }
-
-            return new PendingGradient(Value + other, true);
         }
     }
 }
