@@ -19,7 +19,7 @@ public sealed record JobSpec
     [Id(2)]
     public OptimizerSpec Optimizer { get; init; } = new();
 
-    /// <summary>An optional learning-rate schedule, stepped once per epoch (as PyTorch's usual loop does).</summary>
+    /// <summary>An optional learning-rate schedule, stepped once per epoch (as PyTorch's usual loop does) or per step (<see cref="LrScheduleSpec.Interval"/>).</summary>
     [Id(3)]
     public LrScheduleSpec? LrSchedule { get; init; }
 
@@ -39,7 +39,7 @@ public sealed record JobSpec
     [Id(7)]
     public bool DropLast { get; init; }
 
-    /// <summary>The number of worker grains N (data-parallel replicas).</summary>
+    /// <summary>The number of worker grains N (data-parallel replicas), each in a slot of its own: more than the cluster's slots (active silos x <c>Autograd:SlotsPerSilo</c>) is refused at submit.</summary>
     [Id(8)]
     public int Workers { get; init; } = 1;
 
@@ -58,4 +58,25 @@ public sealed record JobSpec
     /// <summary>How long one step may take before the job fails (workers that do not answer in time are named).</summary>
     [Id(12)]
     public TimeSpan StepTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Steps between checkpoints (default 50). A checkpoint is also taken at the end of every epoch, whatever the
+    /// interval; 0 checkpoints at epoch ends only. Negative values are refused.
+    /// </summary>
+    [Id(13)]
+    public int CheckpointInterval { get; init; } = 50;
+
+    /// <summary>
+    /// What a non-finite (NaN or infinite) loss or gradient does: <see cref="StopOnNonFinite"/> (the default) fails the
+    /// job naming the step and the loss; <see cref="SkipNonFiniteStep"/> drops that step's update on every shard,
+    /// counts it in <c>JobStatus.SkippedSteps</c> and goes on.
+    /// </summary>
+    [Id(14)]
+    public string OnNonFiniteLoss { get; init; } = StopOnNonFinite;
+
+    /// <summary>Value of <see cref="OnNonFiniteLoss"/>: fail the job.</summary>
+    public const string StopOnNonFinite = "stop";
+
+    /// <summary>Value of <see cref="OnNonFiniteLoss"/>: skip the step's update and go on.</summary>
+    public const string SkipNonFiniteStep = "skip-step";
 }

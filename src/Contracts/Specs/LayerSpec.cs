@@ -11,7 +11,10 @@ namespace Autograd.Cluster.Contracts.Specs;
 [GenerateSerializer, Alias("Autograd.Cluster.LayerSpec")]
 public sealed record LayerSpec
 {
-    /// <summary>The module: Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, ReLU, LeakyReLU, Tanh, Sigmoid, GELU, Dropout, LayerNorm, BatchNorm1d, BatchNorm2d.</summary>
+    /// <summary>
+    /// The module: Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, ReLU, LeakyReLU, Tanh, Sigmoid, GELU, Dropout, LayerNorm,
+    /// BatchNorm1d, BatchNorm2d, or the name of a model registered in the silos (<c>AddAutogradModel</c>).
+    /// </summary>
     [Id(0)]
     public string Type { get; init; } = string.Empty;
 

@@ -48,4 +48,11 @@ public sealed record SyntheticDataSpec
     /// </summary>
     [Id(7)]
     public int ReadDelayMs { get; init; }
+
+    /// <summary>
+    /// The size of the held-out test split (0 = none): samples of the same distribution (the same class centres or
+    /// teacher), drawn from a stream seeded by a seed derived from <see cref="Seed"/>, so none repeats a training sample.
+    /// </summary>
+    [Id(8)]
+    public int TestSamples { get; init; }
 }

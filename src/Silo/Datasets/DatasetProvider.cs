@@ -1,154 +1,186 @@
-using System.Collections.Concurrent;
 using Autograd.Cluster.Contracts;
-using Autograd.Cluster.Contracts.Buffers;
 using Autograd.Cluster.Contracts.Specs;
+using Autograd.Cluster.Contracts.Uploads;
 using Autograd.Data;
+using Microsoft.Extensions.Configuration;
 
 namespace Autograd.Cluster.Silo.Datasets;
 
 /// <summary>
-/// Makes a job's <see cref="TrainingData"/> from its <see cref="DatasetSpec"/>, refusing bad specs by field. One per
-/// silo: Fashion-MNIST is read once per folder and shared (read-only) by every job and worker on the silo.
+/// Makes a job's <see cref="TrainingData"/> (and its held-out test split) from its <see cref="DatasetSpec"/>, refusing
+/// bad specs by field. One per silo: file datasets (Fashion-MNIST, idx, csv) are read once per silo and shared,
+/// read-only, by every job and worker on it; uploaded datasets are fetched once per silo by <see cref="PrepareAsync"/>.
 /// </summary>
 public sealed class DatasetProvider
 {
-    /// <summary>The most input values a generated or uploaded dataset may hold (256 MiB of floats).</summary>
+    /// <summary>The most input values a generated, uploaded or file dataset may hold (256 MiB of floats).</summary>
     public const long MaxValues = 64L * 1024 * 1024;
 
-    private readonly ConcurrentDictionary<string, Lazy<TensorDataset>> _fashionMnist = new(StringComparer.Ordinal);
+    /// <summary>How many uploaded datasets a silo keeps after the jobs that fetched them let them go.</summary>
+    public const int UploadsKept = 8;
 
-    /// <summary>The data for <paramref name="spec"/> with targets in the form <paramref name="loss"/> needs.</summary>
-    public TrainingData Load(DatasetSpec? spec, string loss)
+    private readonly SiloCache<(string Directory, bool Train), TensorDataset> _fashionMnist = new();
+    private readonly SiloCache<string, SampleSet> _files = new();
+    private readonly DatasetRoots _roots;
+    private readonly UploadCache _uploads = new(UploadsKept);
+
+    /// <summary>A provider that reads file datasets at any absolute path (tests, a developer's machine).</summary>
+    public DatasetProvider()
+        : this(DatasetRoots.Any)
     {
-        if (spec is null) throw new JobSpecException("dataset", "is missing");
-        return spec.Kind switch
-        {
-            DatasetSpec.FashionMnist => LoadFashionMnist(spec, loss),
-            DatasetSpec.Synthetic => Generate(spec.SyntheticData, loss),
-            DatasetSpec.InMemory => FromUpload(spec.InMemoryData, loss),
-            _ => throw new JobSpecException("dataset.kind", $"unknown dataset '{spec.Kind}'; known datasets: {string.Join(", ", DatasetSpec.Kinds)}"),
-        };
     }
 
-    private TrainingData LoadFashionMnist(DatasetSpec spec, string loss)
+    /// <summary>A provider that reads file datasets only under <paramref name="roots"/> (when it names any).</summary>
+    public DatasetProvider(DatasetRoots roots) => _roots = roots ?? throw new ArgumentNullException(nameof(roots));
+
+    /// <summary>The silo's provider: file datasets under <c>Autograd:DataRoots</c> when configured.</summary>
+    public DatasetProvider(IConfiguration configuration)
+        : this(DatasetRoots.Read(configuration))
     {
+    }
+
+    /// <summary>
+    /// Fetches what <see cref="Load"/> cannot read by itself: an <c>in-memory</c> dataset's sealed upload
+    /// (<see cref="DatasetSpec.UploadId"/>), read in chunks from its grain into this silo's cache unless the same
+    /// version is there already. Call before <see cref="Load"/> and <see cref="LoadTest"/>; does nothing for other datasets.
+    /// </summary>
+    public async Task PrepareAsync(DatasetSpec? spec, IGrainFactory grains)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        if (spec is not { Kind: DatasetSpec.InMemory, UploadId: not null }) return;
+        string id = CheckUploadSpec(spec);
+        var upload = grains.GetGrain<IDatasetUploadGrain>(id);
+        var info = await upload.GetInfoAsync();
+        if (info.Header is null)
+            throw new JobSpecException("dataset.uploadId", $"no upload '{id}': it was never begun, or was deleted, expired or lost with its silo");
+        if (!info.Sealed)
+        {
+            var missing = info.Expected.Where(p => info.Received[p.Key] < p.Value).Select(p => $"{p.Key} {info.Received[p.Key]}/{p.Value}");
+            throw new JobSpecException("dataset.uploadId", $"upload '{id}' is not sealed (received so far: {string.Join(", ", missing.DefaultIfEmpty("every value; call SealAsync"))})");
+        }
+
+        await _uploads.GetOrAdd(id, info.Version, () => UploadReader.FetchAsync(upload, info));
+    }
+
+    /// <summary>The training data for <paramref name="spec"/> with targets in the form <paramref name="loss"/> needs.</summary>
+    public TrainingData Load(DatasetSpec? spec, string loss) =>
+        LoadSplit(spec, loss, DatasetSplit.Train) ?? throw new InvalidOperationException("every dataset has a training split");
+
+    /// <summary>
+    /// The held-out test split of <paramref name="spec"/> (its first <see cref="DatasetSpec.TestLimit"/> samples when
+    /// set), with targets in the same form as <see cref="Load"/>'s; null when the dataset has none (a synthetic spec
+    /// without <see cref="SyntheticDataSpec.TestSamples"/>, an in-memory one without test inputs).
+    /// </summary>
+    public TrainingData? LoadTest(DatasetSpec? spec, string loss) => LoadSplit(spec, loss, DatasetSplit.Test);
+
+    private TrainingData? LoadSplit(DatasetSpec? spec, string loss, DatasetSplit split)
+    {
+        if (spec is null) throw new JobSpecException("dataset", "is missing");
         if (spec.Limit < 0) throw new JobSpecException("dataset.limit", $"must be 0 (all) or positive, got {spec.Limit}");
+        if (spec.TestLimit < 0) throw new JobSpecException("dataset.testLimit", $"must be 0 (all) or positive, got {spec.TestLimit}");
+        int limit = split == DatasetSplit.Train ? spec.Limit : spec.TestLimit;
+        switch (spec.Kind)
+        {
+            case DatasetSpec.FashionMnist:
+                return LoadFashionMnist(spec, loss, split, limit);
+            case DatasetSpec.Synthetic:
+                return SyntheticSource.Generate(spec.SyntheticData, split, limit) is var (set, classes, delay)
+                    ? TrainingDataBuilder.Build(set, classes, 0, loss, delay)
+                    : null;
+            case DatasetSpec.InMemory:
+            {
+                var data = spec.UploadId is null ? InMemorySource.FromSpec(spec.InMemoryData) : Uploaded(spec);
+                return data.Split(split) is { } part ? TrainingDataBuilder.Build(part, data.Classes, limit, loss, TimeSpan.Zero) : null;
+            }
+
+            case DatasetSpec.Idx:
+                return LoadFiles(spec, loss, split, limit, ReadIdx, "dataset.labelsPath", "dataset.testLabelsPath");
+            case DatasetSpec.Csv:
+                CsvSource.CheckOptions(spec.CsvData);
+                return LoadFiles(spec, loss, split, limit, ReadCsv, "dataset.path", "dataset.testPath");
+            default:
+                throw new JobSpecException("dataset.kind", $"unknown dataset '{spec.Kind}'; known datasets: {string.Join(", ", DatasetSpec.Kinds)}");
+        }
+    }
+
+    private InMemoryDataset Uploaded(DatasetSpec spec)
+    {
+        string id = CheckUploadSpec(spec);
+        return _uploads.TryGet(id)
+            ?? throw new JobSpecException("dataset.uploadId", $"upload '{id}' has not been fetched to this silo: DatasetProvider.PrepareAsync must run first");
+    }
+
+    private static string CheckUploadSpec(DatasetSpec spec)
+    {
+        if (spec.InMemoryData is not null)
+            throw new JobSpecException("dataset.uploadId", "give either dataset.uploadId (an upload) or dataset.inMemoryData (inline values), not both");
+        return string.IsNullOrWhiteSpace(spec.UploadId) ? throw new JobSpecException("dataset.uploadId", "is empty") : spec.UploadId;
+    }
+
+    private TrainingData LoadFashionMnist(DatasetSpec spec, string loss, DatasetSplit split, int limit)
+    {
         string directory = FashionMnistFiles.ResolveDirectory(spec.Directory);
         if (!FashionMnistFiles.IsAvailable(directory))
             throw new JobSpecException(spec.Directory is null ? "dataset" : "dataset.directory", $"no Fashion-MNIST files in '{directory}' on this silo");
 
-        var full = _fashionMnist.GetOrAdd(directory, d => new Lazy<TensorDataset>(() => FashionMnist.Load(train: true, d))).Value;
-        var images = full.Tensors[0];
-        var labels = full.Tensors[1];
-        if (spec.Limit > 0 && spec.Limit < full.Count)
-        {
-            images = images.Narrow(0, 0, spec.Limit);
-            labels = labels.Narrow(0, 0, spec.Limit);
-        }
-
+        bool train = split == DatasetSplit.Train;
+        var full = _fashionMnist.GetOrAdd((directory, train), k => FashionMnist.Load(k.Train, k.Directory));
         int[] shape = [1, FashionMnistFiles.ImageSize, FashionMnistFiles.ImageSize];
-        return WithTargets(images, labels.ToArray<long>(), FashionMnistFiles.ClassCount, shape, loss, TimeSpan.Zero);
+        var set = new SampleSet(full.Tensors[0], shape, full.Tensors[1].ToArray<long>(), null, []);
+        return TrainingDataBuilder.Build(set, FashionMnistFiles.ClassCount, limit, loss, TimeSpan.Zero);
     }
 
-    private static TrainingData Generate(SyntheticDataSpec? spec, string loss)
+    /// <summary>
+    /// A file dataset's split: the training split (read once per silo) fixes the class count, which the test split's
+    /// labels must respect; the test split must have the training split's sample and target shapes.
+    /// </summary>
+    private static TrainingData? LoadFiles(
+        DatasetSpec spec, string loss, DatasetSplit split, int limit, Func<DatasetSpec, DatasetSplit, SampleSet> read, string labelsField, string testLabelsField)
     {
-        const string path = "dataset.syntheticData";
-        if (spec is null) throw new JobSpecException(path, "is missing (dataset.kind is synthetic)");
-        if (spec.Samples <= 0) throw new JobSpecException($"{path}.samples", $"must be positive, got {spec.Samples}");
-        int features = SampleNumel(spec.SampleShape, $"{path}.sampleShape");
-        if ((long)spec.Samples * features > MaxValues)
-            throw new JobSpecException($"{path}.samples", $"{spec.Samples} samples of {features} values exceed the {MaxValues} values a generated dataset may hold");
-        if (!(spec.Noise >= 0) || double.IsInfinity(spec.Noise)) throw new JobSpecException($"{path}.noise", $"must be a finite non-negative number, got {spec.Noise}");
-        if (spec.ReadDelayMs < 0) throw new JobSpecException($"{path}.readDelayMs", $"must not be negative, got {spec.ReadDelayMs}");
-        var delay = TimeSpan.FromMilliseconds(spec.ReadDelayMs);
-
-        switch (spec.Generator)
+        var train = read(spec, DatasetSplit.Train);
+        int classes = 0;
+        if (train.Labels is { } labels)
         {
-            case SyntheticDataSpec.Blobs:
-            {
-                if (spec.Classes < 2) throw new JobSpecException($"{path}.classes", $"blobs need at least 2 classes, got {spec.Classes}");
-                var (inputs, labels) = SyntheticDatasets.Blobs(spec.Samples, features, spec.Classes, spec.Noise, spec.Seed);
-                var images = Tensor.From(inputs, [spec.Samples, .. spec.SampleShape]);
-                return WithTargets(images, labels, spec.Classes, spec.SampleShape, loss, delay);
-            }
-
-            case SyntheticDataSpec.Linear:
-            {
-                if (spec.Outputs <= 0) throw new JobSpecException($"{path}.outputs", $"must be positive, got {spec.Outputs}");
-                var (inputs, targets) = SyntheticDatasets.Linear(spec.Samples, features, spec.Outputs, spec.Noise, spec.Seed);
-                return WithValues(Tensor.From(inputs, [spec.Samples, .. spec.SampleShape]), targets, spec.SampleShape, [spec.Outputs], loss, delay);
-            }
-
-            default:
-                throw new JobSpecException($"{path}.generator", $"unknown generator '{spec.Generator}'; known generators: {string.Join(", ", SyntheticDataSpec.Generators)}");
+            classes = TrainingDataBuilder.Classes(spec.Classes, train, "dataset.classes");
+            TrainingDataBuilder.CheckLabels(labels, classes, labelsField);
         }
-    }
-
-    private static TrainingData FromUpload(InMemoryDataSpec? spec, string loss)
-    {
-        const string path = "dataset.inMemoryData";
-        if (spec is null) throw new JobSpecException(path, "is missing (dataset.kind is in-memory)");
-        int features = SampleNumel(spec.SampleShape, $"{path}.sampleShape");
-        long uploaded = (spec.Inputs?.Count ?? 0) + (spec.Targets?.Count ?? 0) + (spec.Labels?.Length ?? 0);
-        if (uploaded > FloatBlock.MaxFloats)
-            throw new JobSpecException($"{path}.inputs", $"{uploaded} uploaded values exceed the {FloatBlock.MaxFloats} one message may carry");
-        var inputs = (spec.Inputs ?? FloatBlock.Empty).ToArray();
-        if (inputs.Length == 0 || inputs.Length % features != 0)
-            throw new JobSpecException($"{path}.inputs", $"{inputs.Length} values are not a positive whole number of samples of shape [{string.Join(", ", spec.SampleShape)}]");
-        int n = inputs.Length / features;
-        var images = Tensor.From(inputs, [n, .. spec.SampleShape]);
-
-        if ((spec.Labels is null) == (spec.Targets is null))
-            throw new JobSpecException($"{path}.labels", "give either labels (class indices) or targets (float values), not both or neither");
-        if (spec.Labels is { } labels)
+        else if (spec.Classes != 0)
         {
-            if (labels.Length != n) throw new JobSpecException($"{path}.labels", $"{labels.Length} labels for {n} samples");
-            if (spec.Classes < 0) throw new JobSpecException($"{path}.classes", $"must not be negative, got {spec.Classes}");
-            long max = labels.Max();
-            int classes = spec.Classes > 0 ? spec.Classes : (int)Math.Min(max + 1, int.MaxValue);
-            int bad = Array.FindIndex(labels, l => l < 0 || l >= classes);
-            if (bad >= 0) throw new JobSpecException($"{path}.labels", $"label {bad} is {labels[bad]}, outside [0, {classes})");
-            return WithTargets(images, labels, classes, spec.SampleShape, loss, TimeSpan.Zero);
+            throw new JobSpecException("dataset.classes", $"the dataset has float targets of shape [{string.Join(", ", train.TargetShape)}], not classes: leave classes at 0");
         }
 
-        int targetNumel = SampleNumel(spec.TargetShape, $"{path}.targetShape");
-        var targets = spec.Targets!.ToArray();
-        if (targets.Length != (long)n * targetNumel)
-            throw new JobSpecException($"{path}.targets", $"{targets.Length} values for {n} samples of shape [{string.Join(", ", spec.TargetShape)}]");
-        return WithValues(images, targets, spec.SampleShape, spec.TargetShape, loss, TimeSpan.Zero);
-    }
-
-    /// <summary>Class labels: kept as indices for cross-entropy, one-hot floats for the other losses.</summary>
-    private static TrainingData WithTargets(Tensor inputs, long[] labels, int classes, int[] sampleShape, string loss, TimeSpan delay)
-    {
-        if (loss == LossNames.CrossEntropy)
-            return new TrainingData(new TensorDataset(inputs, Tensor.From(labels, [labels.Length])), sampleShape, TargetKind.Labels, [], classes, delay);
-        var oneHot = new float[labels.Length * classes];
-        for (int i = 0; i < labels.Length; i++) oneHot[(i * classes) + labels[i]] = 1;
-        var targets = Tensor.From(oneHot, [labels.Length, classes]);
-        return new TrainingData(new TensorDataset(inputs, targets), sampleShape, TargetKind.OneHot, [classes], classes, delay);
-    }
-
-    private static TrainingData WithValues(Tensor inputs, float[] values, int[] sampleShape, int[] targetShape, string loss, TimeSpan delay)
-    {
-        if (loss == LossNames.CrossEntropy)
-            throw new JobSpecException("loss", $"cross-entropy needs class labels, but the dataset gives float targets of shape [{string.Join(", ", targetShape)}] per sample");
-        int n = inputs.Shape[0];
-        var targets = Tensor.From(values, [n, .. targetShape]);
-        return new TrainingData(new TensorDataset(inputs, targets), sampleShape, TargetKind.Values, targetShape, 0, delay);
-    }
-
-    private static int SampleNumel(int[]? shape, string field)
-    {
-        if (shape is not { Length: > 0 } || shape.Any(d => d <= 0))
-            throw new JobSpecException(field, $"must be a non-empty list of positive sizes, got [{string.Join(", ", shape ?? [])}]");
-        long n = 1;
-        foreach (int d in shape)
+        if (split == DatasetSplit.Train) return TrainingDataBuilder.Build(train, classes, limit, loss, TimeSpan.Zero);
+        if (spec.TestPath is null)
         {
-            n *= d;
-            if (n > MaxValues) throw new JobSpecException(field, $"one sample of [{string.Join(", ", shape)}] exceeds {MaxValues} values");
+            if (spec.TestLabelsPath is not null) throw new JobSpecException("dataset.testPath", "is missing, but dataset.testLabelsPath is given");
+            return null;
         }
 
-        return (int)n;
+        var test = read(spec, DatasetSplit.Test);
+        if (!test.SampleShape.AsSpan().SequenceEqual(train.SampleShape))
+            throw new JobSpecException("dataset.testPath", $"its samples are [{string.Join(", ", test.SampleShape)}], the training samples [{string.Join(", ", train.SampleShape)}]");
+        if ((test.Labels is null) != (train.Labels is null) || !test.TargetShape.AsSpan().SequenceEqual(train.TargetShape))
+            throw new JobSpecException(testLabelsField, $"its targets are {Describe(test)}, the training targets {Describe(train)}");
+        if (test.Labels is { } testLabels) TrainingDataBuilder.CheckLabels(testLabels, classes, testLabelsField);
+        return TrainingDataBuilder.Build(test, classes, limit, loss, TimeSpan.Zero);
     }
+
+    private SampleSet ReadIdx(DatasetSpec spec, DatasetSplit split)
+    {
+        var (inputs, targets) = split == DatasetSplit.Train
+            ? (DatasetFile.Resolve(spec.Path, "dataset.path", _roots), DatasetFile.Resolve(spec.LabelsPath, "dataset.labelsPath", _roots))
+            : (DatasetFile.Resolve(spec.TestPath, "dataset.testPath", _roots), DatasetFile.Resolve(spec.TestLabelsPath, "dataset.testLabelsPath", _roots));
+        return _files.GetOrAdd($"idx|{inputs.Identity}|{targets.Identity}", _ => IdxSource.Read(inputs, targets));
+    }
+
+    private SampleSet ReadCsv(DatasetSpec spec, DatasetSplit split)
+    {
+        var file = split == DatasetSplit.Train ? DatasetFile.Resolve(spec.Path, "dataset.path", _roots) : DatasetFile.Resolve(spec.TestPath, "dataset.testPath", _roots);
+        var csv = spec.CsvData!;
+        string key = $"csv|{file.Identity}|{csv.Header}|{string.Join('\u0001', csv.TargetColumns)}|{csv.Task}|{csv.Delimiter}";
+        return _files.GetOrAdd(key, _ => CsvSource.Read(file, csv));
+    }
+
+    private static string Describe(SampleSet set) =>
+        set.Labels is null ? $"float values of shape [{string.Join(", ", set.TargetShape)}]" : "class labels";
 }

@@ -14,12 +14,19 @@ public sealed class SpreadPlacementDirector : IPlacementDirector
     {
         var silos = context.GetCompatibleSilos(target);
         if (silos.Length == 0) throw new OrleansException($"no compatible silo for {target.GrainIdentity}");
-        var ordered = silos.OrderBy(s => s.ToParsableString(), StringComparer.Ordinal).ToArray();
+        // A coordinator re-forming a job after a silo loss names the live silo each new member goes to.
+        if (IPlacementDirector.GetPlacementHint(target.RequestContextData, silos) is { } hint) return Task.FromResult(hint);
+        var ordered = Ordered(silos);
         if (!GrainKeys.TryParseMember(target.GrainIdentity.Key.ToString(), out string jobId, out int index))
             return Task.FromResult(ordered[Random.Shared.Next(ordered.Length)]);
-        long slot = (StableHash(jobId) + (long)index) % ordered.Length;
-        return Task.FromResult(ordered[slot]);
+        return Task.FromResult(ordered[Choose(jobId, index, ordered.Length)]);
     }
+
+    /// <summary>The silos in address order: the same order on whichever silo decides.</summary>
+    internal static SiloAddress[] Ordered(SiloAddress[] silos) => silos.OrderBy(s => s.ToParsableString(), StringComparer.Ordinal).ToArray();
+
+    /// <summary>The position of member <paramref name="index"/> of <paramref name="jobId"/> among <paramref name="silos"/> ordered silos.</summary>
+    internal static int Choose(string jobId, int index, int silos) => (int)((StableHash(jobId) + (long)index) % silos);
 
     /// <summary>FNV-1a over the UTF-16 code units: unlike string.GetHashCode, the same in every process.</summary>
     internal static uint StableHash(string text)

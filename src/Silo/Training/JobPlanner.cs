@@ -12,11 +12,19 @@ namespace Autograd.Cluster.Silo.Training;
 /// </summary>
 public static class JobPlanner
 {
-    public static JobPlan Plan(JobSpec? spec, DatasetProvider datasets)
+    /// <param name="spec">The job's spec, checked as a whole.</param>
+    /// <param name="datasets">The silo's datasets (an upload must have been fetched with <see cref="DatasetProvider.PrepareAsync"/>).</param>
+    /// <param name="models">The silo's registered models, which layer types may name (none when null).</param>
+    /// <param name="slots">
+    /// The cluster's worker slots (<see cref="Hosting.ClusterSlots.Count"/>): a job demanding more workers is refused
+    /// naming <c>workers</c>. Null skips the check (planning outside a cluster).
+    /// </param>
+    public static JobPlan Plan(JobSpec? spec, DatasetProvider datasets, ModelRegistry? models = null, int? slots = null)
     {
         ArgumentNullException.ThrowIfNull(datasets);
         if (spec is null) throw new JobSpecException("spec", "is missing");
         CheckScalars(spec);
+        CheckSlots(spec.Workers, slots);
         LossFunction.Validate(spec.Loss);
         OptimizerFactory.Validate(spec.Optimizer);
         ScheduleFactory.Validate(spec.LrSchedule);
@@ -25,8 +33,9 @@ public static class JobPlanner
         int steps = BatchPartition.StepsPerEpoch(data.Count, spec.BatchSize, spec.DropLast);
         if (steps == 0)
             throw new JobSpecException("batchSize", $"{spec.BatchSize} is more than the dataset's {data.Count} samples and dropLast is set: an epoch would have no step");
+        datasets.LoadTest(spec.Dataset, spec.Loss); // a bad test split is refused now, not at the first evaluation
 
-        Sequential model = ModelFactory.BuildSeeded(spec.Model, spec.Seed, new Generator(spec.Seed));
+        Sequential model = ModelFactory.BuildSeeded(spec.Model, spec.Seed, new Generator(spec.Seed), models);
         try
         {
             var output = ModelFactory.CheckShapes(model, spec.Model, data.SampleShape);
@@ -51,6 +60,21 @@ public static class JobPlanner
             throw new JobSpecException("workers", $"{spec.Workers} workers cannot split a global batch of {spec.BatchSize}: each needs at least one sample");
         if (spec.Shards < 0) throw new JobSpecException("shards", $"must be 0 (one per worker) or positive, got {spec.Shards}");
         if (spec.StepTimeout <= TimeSpan.Zero) throw new JobSpecException("stepTimeout", $"must be positive, got {spec.StepTimeout}");
+        if (spec.CheckpointInterval < 0)
+            throw new JobSpecException("checkpointInterval", $"must be 0 (checkpoint at epoch ends only) or a positive number of steps, got {spec.CheckpointInterval}");
+        if (spec.OnNonFiniteLoss is not (JobSpec.StopOnNonFinite or JobSpec.SkipNonFiniteStep))
+            throw new JobSpecException("onNonFiniteLoss", $"unknown policy '{spec.OnNonFiniteLoss}'; use '{JobSpec.StopOnNonFinite}' or '{JobSpec.SkipNonFiniteStep}'");
         if (spec.Model is null) throw new JobSpecException("model", "is missing");
+    }
+
+    /// <summary>
+    /// Every worker of a job needs a slot of its own, and a job demands all the workers it names: one that names more
+    /// than the cluster has is refused rather than run on fewer (which would change its per-worker batch and speed)
+    /// or stacked several to a slot. Submit with at most the cluster's slots to run on what is there.
+    /// </summary>
+    private static void CheckSlots(int workers, int? slots)
+    {
+        if (slots is { } available && workers > available)
+            throw new JobSpecException("workers", $"{workers} workers need {workers} slots, but the cluster has {available} (active silos x Autograd:SlotsPerSilo)");
     }
 }

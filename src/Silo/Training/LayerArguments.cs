@@ -6,22 +6,28 @@ namespace Autograd.Cluster.Silo.Training;
 
 /// <summary>
 /// Reads one layer's text arguments with the layer's path in every error (<c>model.layers[2].kernelSize</c>), and
-/// refuses arguments the layer does not take.
+/// refuses arguments the layer does not take: the arguments a built-in layer or a registered model
+/// (<see cref="Hosting.ModelServiceCollectionExtensions.AddAutogradModel"/>) is built from. Every read marks the argument
+/// as taken; one the spec gives that no read took is refused after the module is built.
 /// </summary>
-internal sealed class LayerArguments
+public sealed class LayerArguments
 {
     private readonly Dictionary<string, string> _args;
     private readonly HashSet<string> _used = new(StringComparer.OrdinalIgnoreCase);
     private readonly string _path;
     private readonly string _type;
 
-    public LayerArguments(IReadOnlyDictionary<string, string>? args, int index, string type)
+    internal LayerArguments(IReadOnlyDictionary<string, string>? args, int index, string type)
     {
         _args = new Dictionary<string, string>(args ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase);
         _path = $"model.layers[{index}]";
         _type = type;
     }
 
+    /// <summary>The spec's arguments by name (case-insensitive), as text.</summary>
+    public IReadOnlyCollection<string> Names => _args.Keys;
+
+    /// <summary>A required integer.</summary>
     public int Int(string name) => ParseInt(name, Required(name));
 
     public int Int(string name, int fallback) => Has(name) ? Int(name) : fallback;
@@ -77,7 +83,7 @@ internal sealed class LayerArguments
     }
 
     /// <summary>Throws when an argument was given that the layer never read.</summary>
-    public void RejectUnknown(IEnumerable<string> accepted)
+    internal void RejectUnknown(IEnumerable<string> accepted)
     {
         foreach (string name in _args.Keys)
         {
@@ -89,6 +95,7 @@ internal sealed class LayerArguments
         }
     }
 
+    /// <summary>A refusal of argument <paramref name="name"/>, naming its path (<c>model.layers[i].name</c>).</summary>
     public JobSpecException Error(string name, string problem) => new($"{_path}.{name}", problem);
 
     private bool Has(string name)

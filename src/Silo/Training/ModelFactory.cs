@@ -7,28 +7,53 @@ namespace Autograd.Cluster.Silo.Training;
 /// <summary>Builds a <see cref="ModelSpec"/> as an engine <see cref="Sequential"/> and checks that its layers fit together.</summary>
 public static class ModelFactory
 {
+    /// <summary>The most parameters a model may have: 256 Mi (1 GiB of floats, before gradients and optimizer state).</summary>
+    public const long MaxParameters = 256L * 1024 * 1024;
+
+    /// <summary>The most values one layer may produce for the shape check's batch of two (256 MiB of floats).</summary>
+    public const long MaxActivationValues = 64L * 1024 * 1024;
+
     /// <summary>
     /// The model with the parameters a single process gets from <c>Tensor.ManualSeed(seed)</c> followed by building
     /// the same layers: the default generator is seeded and drawn from under <see cref="SeededConstruction"/>'s lock,
     /// so concurrent jobs in one silo do not interleave their draws.
     /// </summary>
-    public static Sequential BuildSeeded(ModelSpec? spec, long seed, Generator dropout)
+    public static Sequential BuildSeeded(ModelSpec? spec, long seed, Generator dropout, ModelRegistry? models = null)
     {
         lock (SeededConstruction.Gate)
         {
             Tensor.ManualSeed(seed);
-            return Build(spec, dropout);
+            return Build(spec, dropout, models);
         }
     }
 
-    /// <summary>The model with whatever parameters the default generator gives (callers overwrite them).</summary>
-    public static Sequential Build(ModelSpec? spec, Generator dropout)
+    /// <summary>
+    /// The model with whatever parameters the default generator gives (callers overwrite them). Layer types that are
+    /// not built in are looked up in <paramref name="models"/> (the silo's registered models).
+    /// </summary>
+    public static Sequential Build(ModelSpec? spec, Generator dropout, ModelRegistry? models = null)
     {
         if (spec?.Layers is not { Length: > 0 } layers) throw new JobSpecException("model.layers", "a model needs at least one layer");
         var model = new Sequential();
         lock (SeededConstruction.Gate)
         {
-            for (int i = 0; i < layers.Length; i++) model.Add(LayerFactory.Create(layers[i], i, dropout));
+            try
+            {
+                long parameters = 0;
+            for (int i = 0; i < layers.Length; i++)
+            {
+                var layer = LayerFactory.Create(layers[i], i, dropout, models);
+                model.Add(layer);
+                parameters += layer.NumParameters;
+                if (parameters > MaxParameters)
+                    throw new JobSpecException($"model.layers[{i}]", $"the model reaches {parameters} parameters here, more than the {MaxParameters} a job may train");
+            }
+            }
+            catch
+            {
+                ModelDisposal.Release(model);
+                throw;
+            }
         }
 
         return model;
@@ -52,12 +77,20 @@ public static class ModelFactory
             foreach (var layer in model)
             {
                 var input = x.Shape;
+                if (OutputValues(layer, input) is > MaxActivationValues and var produced)
+                {
+                    throw new JobSpecException(
+                        $"model.layers[{index}]",
+                        $"{spec.Layers[index].Type} would produce {produced} values from {Shape(input)}, more than the {MaxActivationValues} one layer may for a batch of 2");
+                }
+
                 try
                 {
                     x = layer.Forward(x);
                 }
-                catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+                catch (Exception e) when (e is not (JobSpecException or OutOfMemoryException))
                 {
+                    // Any failure, not only the engine's shape errors: a registered model's forward is the silo owner's code.
                     string source = index == 0 ? "a batch of the dataset" : $"the output of layer {index - 1}";
                     throw new JobSpecException(
                         $"model.layers[{index}]",
@@ -72,6 +105,25 @@ public static class ModelFactory
         finally
         {
             model.Train(training);
+        }
+    }
+
+    /// <summary>
+    /// The values a layer that can grow its input would produce from <paramref name="input"/>, computed before running
+    /// it (0 when the layer does not grow it or the input does not fit it, which the layer itself then reports).
+    /// </summary>
+    private static long OutputValues(Module layer, int[] input)
+    {
+        switch (layer)
+        {
+            case Linear l when input.Length > 0 && input[^1] == l.InFeatures:
+                return input[..^1].Aggregate(1L, (a, d) => a * d) * l.OutFeatures;
+            case Conv2d c when input.Length == 4 && input[1] == c.InChannels:
+                long h = ((input[2] + (2L * c.Padding.H) - (c.Dilation.H * (c.KernelSize.H - 1L)) - 1) / c.Stride.H) + 1;
+                long w = ((input[3] + (2L * c.Padding.W) - (c.Dilation.W * (c.KernelSize.W - 1L)) - 1) / c.Stride.W) + 1;
+                return h > 0 && w > 0 ? input[0] * (long)c.OutChannels * h * w : 0;
+            default:
+                return 0;
         }
     }
 

@@ -62,6 +62,13 @@ public sealed class JobPlannerTests
         { "regression data with cross-entropy", Specs.Mlp() with { Dataset = DatasetSpec.Generated(new SyntheticDataSpec { Generator = SyntheticDataSpec.Linear, SampleShape = [6], Outputs = 3 }) }, "loss" },
         { "wrong class count", Specs.Mlp() with { Model = ModelSpec.Sequential(LayerSpec.Linear(6, 8), LayerSpec.Tanh(), LayerSpec.Linear(8, 5)) }, "model.layers[2]" },
         { "unknown schedule", Specs.Mlp() with { LrSchedule = new LrScheduleSpec { Kind = "warmup" } }, "lrSchedule.kind" },
+        { "layer over the weight limit", Specs.Mlp() with { Model = ModelSpec.Sequential(LayerSpec.Linear(6, 100_000), LayerSpec.Linear(100_000, 100_000)) }, "model.layers[1].outFeatures" },
+        { "activation over the limit", Specs.Cnn() with { Model = ModelSpec.Sequential(LayerSpec.Conv2d(1, 1_000_000, 3), LayerSpec.Flatten(), LayerSpec.Linear(36, 3)) }, "model.layers[0]" },
+        { "unknown schedule interval", Specs.Mlp() with { LrSchedule = new LrScheduleSpec { Interval = "batch" } }, "lrSchedule.interval" },
+        { "negative test limit", Specs.Mlp() with { Dataset = DatasetSpec.Generated(Specs.Blobs()) with { TestLimit = -1 } }, "dataset.testLimit" },
+        { "bad test split", Specs.Mlp() with { Dataset = DatasetSpec.Generated(Specs.Blobs() with { TestSamples = -5 }) }, "dataset.syntheticData.testSamples" },
+        { "idx without a path", Specs.Mlp() with { Dataset = new DatasetSpec { Kind = DatasetSpec.Idx } }, "dataset.path" },
+        { "csv without options", Specs.Mlp() with { Dataset = new DatasetSpec { Kind = DatasetSpec.Csv, Path = "/tmp/x.csv" } }, "dataset.csvData" },
     };
 
     [Theory]
@@ -121,5 +128,20 @@ public sealed class JobPlannerTests
             plan.Layout.Entries.Select(e => e.Name));
         Assert.Equal(plan.ParameterCount + 8 + 8 + 1, plan.Layout.TotalElements);
         Assert.Equal("int64", plan.Layout.Entries[^1].DType);
+    }
+
+    [Theory]
+    [InlineData(3, 3)]
+    [InlineData(2, 6)]
+    public void Plan_WorkersWithinTheSlots_IsAccepted(int workers, int slots) =>
+        Assert.Equal(workers, JobPlanner.Plan(Specs.Mlp(workers: workers), _datasets, slots: slots).Spec.Workers);
+
+    [Fact]
+    public void Plan_MoreWorkersThanSlots_IsRefusedNamingWorkers()
+    {
+        var error = Assert.Throws<JobSpecException>(() => JobPlanner.Plan(Specs.Mlp(workers: 4), _datasets, slots: 3));
+
+        Assert.Equal("workers", error.Field);
+        Assert.Contains("4 workers need 4 slots, but the cluster has 3", error.Message);
     }
 }

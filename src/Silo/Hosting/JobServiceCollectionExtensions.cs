@@ -1,0 +1,30 @@
+using Autograd.Cluster.Silo.Datasets;
+using Autograd.Cluster.Silo.Placement;
+using Autograd.Cluster.Silo.Training;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Autograd.Cluster.Silo.Hosting;
+
+/// <summary>
+/// The services a silo needs to admit and place jobs: its slots, the cluster's slots, the registered models, the
+/// budget of uploaded datasets.
+/// </summary>
+public static class JobServiceCollectionExtensions
+{
+    /// <summary>
+    /// <see cref="SiloSlots"/> (<c>Autograd:SlotsPerSilo</c>), <see cref="ClusterSlots"/>, the worker placement
+    /// (<see cref="SlotPlacementStrategy"/>) and the <see cref="ModelRegistry"/> (empty unless models were added with
+    /// <see cref="ModelServiceCollectionExtensions.AddAutogradModel"/>). Called by <c>AddAutogradTraining</c>.
+    /// </summary>
+    public static IServiceCollection AddAutogradJobServices(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton<SiloSlots>();
+        services.TryAddSingleton<ClusterSlots>();
+        services.TryAddSingleton<ModelRegistry>();
+        services.TryAddSingleton<UploadBudget>();
+        services.AddPlacementDirector<SlotPlacementStrategy, SlotPlacementDirector>();
+        return services;
+    }
+}
