@@ -25,6 +25,13 @@ public interface IParameterShardGrain : IGrainWithStringKey
     [Alias("GetInfo")]
     Task<ShardInfo> GetInfoAsync();
 
+    /// <summary>
+    /// Writes the slice's values and optimizer state to checkpoint storage, by parameter name, as the record of
+    /// <paramref name="step"/> (the shard must have applied exactly that many steps, with none in progress).
+    /// </summary>
+    [Alias("Checkpoint")]
+    Task CheckpointAsync(long step);
+
     /// <summary>Fails the step in progress (and every later one) with <paramref name="reason"/>.</summary>
     [Alias("Abort")]
     Task AbortAsync(string reason);

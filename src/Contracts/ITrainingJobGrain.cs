@@ -26,13 +26,22 @@ public interface ITrainingJobGrain : IGrainWithStringKey
     [Alias("Cancel")]
     Task<JobStatus> CancelAsync(string reason);
 
+    /// <summary>
+    /// Restarts a failed or cancelled job from its last complete checkpoint (or from its initial parameters when it has
+    /// none) on <paramref name="workers"/> workers (null: as many as the spec asks), re-slicing the checkpoint into the
+    /// new shard layout. Throws <see cref="JobSpecException"/> (field <c>workers</c>) for an impossible worker count.
+    /// </summary>
+    [Alias("Resume")]
+    Task<JobStatus> ResumeAsync(int? workers);
+
     /// <summary>The names, shapes and offsets of the state dict entries in the flat vector <see cref="ReadParametersAsync"/> reads.</summary>
     [Alias("GetParameterLayout")]
     Task<ParameterLayout> GetParameterLayoutAsync();
 
     /// <summary>
     /// Reads <paramref name="count"/> values (at most <see cref="FloatBlock.MaxFloats"/>) of the final state dict's flat
-    /// vector from <paramref name="offset"/>, once the job has ended.
+    /// vector from <paramref name="offset"/>, once the job has ended (from checkpoint storage when the coordinator was
+    /// re-activated on another silo since).
     /// </summary>
     [Alias("ReadParameters")]
     Task<FloatBlock> ReadParametersAsync(long offset, int count);

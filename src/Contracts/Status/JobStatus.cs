@@ -62,5 +62,33 @@ public sealed record JobStatus
     [Id(16)]
     public string CoordinatorSilo { get; init; } = string.Empty;
 
+    /// <summary>The workers the job runs on now (the spec's, or fewer after a silo was lost, or a resume's choice).</summary>
+    [Id(17)]
+    public int WorldSize { get; init; }
+
+    /// <summary>How many times the job recovered from a lost silo (or resumed) from its last checkpoint.</summary>
+    [Id(18)]
+    public int Recoveries { get; init; }
+
+    /// <summary>The step of the last complete checkpoint (every shard and the job state written); null before the first.</summary>
+    [Id(19)]
+    public long? LastCheckpointStep { get; init; }
+
+    /// <summary>Steps whose update was dropped for a non-finite loss or gradient (<c>onNonFiniteLoss: skip-step</c>).</summary>
+    [Id(20)]
+    public long SkippedSteps { get; init; }
+
+    /// <summary>Steps run again after recoveries (work lost between the last checkpoint and a failure).</summary>
+    [Id(21)]
+    public long RedoneSteps { get; init; }
+
+    /// <summary>The mean loss on the test split at the last evaluation (end of an epoch); null without a test split.</summary>
+    [Id(22)]
+    public double? TestLoss { get; init; }
+
+    /// <summary>The accuracy on the test split at the last evaluation (classification losses only).</summary>
+    [Id(23)]
+    public double? TestAccuracy { get; init; }
+
     public bool IsFinished => State is JobState.Completed or JobState.Failed or JobState.Cancelled;
 }

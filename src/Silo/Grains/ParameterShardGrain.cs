@@ -1,9 +1,12 @@
 using Autograd.Cluster.Contracts;
 using Autograd.Cluster.Contracts.Buffers;
 using Autograd.Cluster.Contracts.Messages;
+using Autograd.Cluster.Silo.Checkpoints;
 using Autograd.Cluster.Silo.Placement;
 using Autograd.Cluster.Silo.Training;
+using Autograd.Optim;
 using Orleans.Concurrency;
+using Autograd.Cluster.Silo.Telemetry;
 
 namespace Autograd.Cluster.Silo.Grains;
 
@@ -14,25 +17,63 @@ namespace Autograd.Cluster.Silo.Grains;
 /// </summary>
 [Reentrant]
 [SpreadPlacement]
-public sealed class ParameterShardGrain : Grain, IParameterShardGrain
+public sealed class ParameterShardGrain(CheckpointStore checkpoints) : Grain, IParameterShardGrain
 {
     private ParameterShardState? _state;
 
-    public Task InitializeAsync(ShardSetup setup)
+    public async Task InitializeAsync(ShardSetup setup)
     {
         ArgumentNullException.ThrowIfNull(setup);
         string key = this.GetPrimaryKeyString();
-        if (!GrainKeys.TryParseMember(key, out string jobId, out int index) || jobId != setup.JobId || index != setup.Range.Index)
-            throw new ArgumentException($"shard {key} cannot hold slice {setup.Range.Index} of job {setup.JobId}");
-        if (setup.InitialValues.Count != setup.Range.Count)
+        if (!GrainKeys.TryParseMember(key, out string scope, out int index) || scope != MemberKeys.ShardScope(setup.JobId, setup.Generation) || index != setup.Range.Index)
+            throw new ArgumentException($"shard {key} cannot hold slice {setup.Range.Index} of job {setup.JobId} (generation {setup.Generation})");
+        if (setup.Restore is null && setup.InitialValues.Count != setup.Range.Count)
             throw new ArgumentException($"shard {key}: {setup.InitialValues.Count} initial values for a slice of {setup.Range.Count}");
         if (setup.WorldSize <= 0) throw new ArgumentException($"shard {key}: world size must be positive, got {setup.WorldSize}");
         Release("re-initialized");
 
-        var values = Tensor.From(setup.InitialValues.ToArray(), [setup.Range.Count]).MoveToOuterScope().RequiresGrad_();
+        float[] initial;
+        (string[] Names, float[][] Values, long Step)? optimizerState = null;
+        if (setup.Restore is { } restore)
+        {
+            var records = new ShardCheckpoint[restore.Shards];
+            for (int s = 0; s < records.Length; s++) records[s] = await checkpoints.ReadShardAsync(restore, s);
+            var slice = CheckpointSlices.Assemble(setup.Parameters, setup.Range, records);
+            initial = slice.Values;
+            optimizerState = (slice.StateNames, slice.State, slice.OptimizerStep);
+        }
+        else
+        {
+            initial = setup.InitialValues.ToArray();
+        }
+
+        var values = Tensor.From(initial, [setup.Range.Count]).MoveToOuterScope().RequiresGrad_();
         var optimizer = OptimizerFactory.Create(setup.Optimizer, [values]);
-        _state = new ParameterShardState(setup, values, optimizer, ScheduleFactory.Create(setup.LrSchedule, optimizer));
-        return Task.CompletedTask;
+        if (optimizerState is { } saved) LoadOptimizerState(optimizer, saved.Names, saved.Values, saved.Step, setup.Range.Count);
+        var scheduler = ScheduleFactory.Create(setup.LrSchedule, optimizer);
+        _state = new ParameterShardState(setup, values, optimizer, scheduler);
+        // Restored at step S, a per-step schedule has stepped S times (an epoch schedule catches up in Apply).
+        if (_state.SchedulePerStep)
+            for (long s = 0; s < setup.StartStep; s++) scheduler?.Step();
+    }
+
+    public async Task CheckpointAsync(long step)
+    {
+        var state = Require();
+        if (state.AbortReason is { } reason) throw new InvalidOperationException($"shard {this.GetPrimaryKeyString()} was aborted: {reason}");
+        if (state.Step != step || state.Arrived > 0)
+            throw new InvalidOperationException($"shard {this.GetPrimaryKeyString()} cannot checkpoint step {step}: it is at step {state.Step} with {state.Arrived} contribution(s) gathered");
+
+        // Copied before the first await: a later step may change the live tensors while the record is written.
+        var (names, stateValues, optimizerStep) = OptimizerStateOf(state.Optimizer);
+        var record = new ShardCheckpoint
+        {
+            Step = step,
+            OptimizerStep = optimizerStep,
+            StateNames = names,
+            Entries = CheckpointSlices.Cut(state.Setup.Parameters, state.Setup.Range, state.Values.ToArray(), stateValues),
+        };
+        await checkpoints.WriteShardAsync(new CheckpointReference(state.Setup.JobId, state.Setup.Generation, step, 0), state.Setup.Range.Index, record);
     }
 
     public Task<FloatBlock> ReduceAsync(GradientContribution contribution)
@@ -56,7 +97,7 @@ public sealed class ParameterShardGrain : Grain, IParameterShardGrain
         return completion.Task;
     }
 
-    public Task<FloatBlock> GetParametersAsync() => Task.FromResult(FloatBlock.From(Require().Values.ToArray()));
+    public Task<FloatBlock> GetParametersAsync() => Task.FromResult(FloatBlock.Wrap(Require().Values.ToArray()));
 
     public Task<ShardInfo> GetInfoAsync()
     {
@@ -94,41 +135,73 @@ public sealed class ParameterShardGrain : Grain, IParameterShardGrain
     /// </summary>
     private static void Apply(ParameterShardState state)
     {
-        var contributions = state.Pending.Select(c => c!).ToArray();
-        long samples = contributions.Sum(c => (long)c.Samples);
+        var averaging = TrainingTelemetry.StartGradientAveraging(state.Setup.JobId, state.Step, state.Setup.Range.Index);
+        long averagingStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+        var (average, samples) = state.Averager.Average(state.Pending);
+        averaging?.Dispose();
+        TrainingTelemetry.GradientsAveraged(state.Setup.JobId, state.Setup.Range.Index, System.Diagnostics.Stopwatch.GetElapsedTime(averagingStarted), average);
         int count = state.Setup.Range.Count;
-        var sum = new double[count];
-        var slice = new float[count];
-        foreach (var c in contributions)
-        {
-            if (c.Samples == 0) continue;
-            double weight = (double)c.Samples / samples;
-            c.Gradient.CopyTo(slice);
-            for (int i = 0; i < count; i++) sum[i] += weight * slice[i];
-        }
-
-        for (int i = 0; i < count; i++) slice[i] = (float)sum[i];
-        int epoch = contributions[0].Epoch;
-        while (state.ScheduledEpoch < epoch)
+        int epoch = state.Pending[0]!.Epoch;
+        // An epoch schedule steps when the first step of a new epoch arrives (so a shard restored mid-job catches up).
+        while (!state.SchedulePerStep && state.ScheduledEpoch < epoch)
         {
             state.Scheduler?.Step();
             state.ScheduledEpoch++;
         }
 
-        if (samples > 0)
+        // A NaN or infinite contribution drops the whole step's update, on every shard alike (each sees the flag).
+        bool skip = state.Pending.Any(c => c!.NonFinite);
+        if (skip) state.Skipped++;
+        if (samples > 0 && !skip)
         {
             var old = state.Values.Grad;
-            state.Values.Grad = Tensor.From(slice, [count]);
+            state.Values.Grad = Tensor.From(average, [count]);
             old?.Dispose();
-            state.Optimizer.Step();
+            using (TrainingTelemetry.StartOptimizerUpdate(state.Setup.JobId, state.Step, state.Setup.Range.Index))
+                state.Optimizer.Step();
         }
+
+        // A per-step schedule steps after every step, skipped ones included, as a per-batch loop calls scheduler.step().
+        if (state.SchedulePerStep) state.Scheduler?.Step();
 
         var completion = state.Completion;
         Array.Clear(state.Pending);
         state.Arrived = 0;
         state.Step++;
         state.Completion = ParameterShardState.NewCompletion();
-        completion.SetResult(FloatBlock.From(state.Values.ToArray()));
+        // A fresh array handed over without a copy: nothing writes it after this.
+        completion.SetResult(FloatBlock.Wrap(state.Values.ToArray()));
+    }
+
+    /// <summary>The optimizer's state for the slice: state tensor names, their values and its step count.</summary>
+    private static (string[] Names, float[][] Values, long Step) OptimizerStateOf(Optimizer optimizer)
+    {
+        var dict = optimizer.StateDict();
+        if (!dict.State.TryGetValue(0, out var entries)) return ([], [], 0);
+        var names = entries.Keys.Where(k => k != "step").ToArray();
+        long step = entries.TryGetValue("step", out var s) ? (long)Math.Round(s.ItemDouble()) : 0;
+        var values = names.Select(n => entries[n].ToArray()).ToArray();
+        // Only "step" is a new tensor; the others are views of the live state, which the optimizer still owns.
+        if (entries.TryGetValue("step", out var scalar)) scalar.Dispose();
+        return (names, values, step);
+    }
+
+    /// <summary>Loads restored optimizer state into the fresh optimizer over the slice (hyper-parameters stay the spec's).</summary>
+    private static void LoadOptimizerState(Optimizer optimizer, string[] names, float[][] values, long step, int count)
+    {
+        if (names.Length == 0 && step == 0) return;
+        var entries = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        try
+        {
+            if (step > 0) entries["step"] = Tensor.Scalar(step, DType.Int64);
+            for (int i = 0; i < names.Length; i++) entries[names[i]] = Tensor.From(values[i], [count]);
+            var groups = optimizer.StateDict().ParamGroups;
+            optimizer.LoadStateDict(new OptimizerStateDict(new Dictionary<int, IReadOnlyDictionary<string, Tensor>> { [0] = entries }, groups));
+        }
+        finally
+        {
+            foreach (var t in entries.Values) t.Dispose();
+        }
     }
 
     private ParameterShardState Require() =>

@@ -1,5 +1,7 @@
 using Autograd.Cluster.Contracts.Buffers;
 using Autograd.Cluster.Contracts.Messages;
+using Autograd.Cluster.Contracts.Specs;
+using Autograd.Cluster.Silo.Training;
 using Autograd.Optim;
 
 namespace Autograd.Cluster.Silo.Grains;
@@ -18,11 +20,17 @@ internal sealed class ParameterShardState(ShardSetup setup, Tensor values, Optim
 
     public LrScheduler? Scheduler { get; } = scheduler;
 
+    /// <summary>The schedule steps after every optimizer step (<c>lrSchedule.interval = step</c>) rather than every epoch.</summary>
+    public bool SchedulePerStep { get; } = setup.LrSchedule?.Interval == LrScheduleSpec.PerStep;
+
     /// <summary>The epoch the schedule has been stepped to.</summary>
     public int ScheduledEpoch { get; set; }
 
-    /// <summary>The step being gathered (= steps applied so far).</summary>
-    public long Step { get; set; }
+    /// <summary>The step being gathered (= steps applied so far, counting from the start of the job).</summary>
+    public long Step { get; set; } = setup.StartStep;
+
+    /// <summary>Steps whose update was dropped because a contribution was not finite.</summary>
+    public long Skipped { get; set; }
 
     /// <summary>This step's contributions by rank (null: not arrived yet).</summary>
     public GradientContribution?[] Pending { get; } = new GradientContribution?[setup.WorldSize];
@@ -33,6 +41,9 @@ internal sealed class ParameterShardState(ShardSetup setup, Tensor values, Optim
     public TaskCompletionSource<FloatBlock> Completion { get; set; } = NewCompletion();
 
     public string? AbortReason { get; set; }
+
+    /// <summary>Averages each step's contributions into a buffer kept for the shard's life.</summary>
+    public GradientAverager Averager { get; } = new(setup.Range.Count);
 
     public static TaskCompletionSource<FloatBlock> NewCompletion() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -27,6 +27,15 @@ internal sealed class WorkerState(WorkerSetup setup, TrainingData data, Sequenti
 
     public long ParameterCount { get; } = FlatParameters.ParameterCount(model);
 
+    /// <summary>The per-shard gradient arrays, reused once every shard has answered a step.</summary>
+    public GradientBuffers Gradients { get; } = new(setup.Shards);
+
+    /// <summary>Cancelled by <c>AbortAsync</c> (or a new setup): ends the wait for the shards' answers.</summary>
+    public CancellationTokenSource Cancellation { get; } = new();
+
+    /// <summary>The test split, loaded at the first evaluation (<see cref="TestSplit.None"/> when the dataset has none).</summary>
+    public TestSplit? Test { get; set; }
+
     /// <summary>The step this worker expects next.</summary>
     public long NextStep { get; set; }
 

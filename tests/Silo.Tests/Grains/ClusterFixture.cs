@@ -22,6 +22,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(Silos);
         builder.ConfigureSiloHost((_, host) => host.Configuration[ComputeDevice.ConfigurationKey] = "cpu");
         builder.ConfigureSilo((_, silo) => silo.AddAutogradTraining());
+        builder.ConfigureSilo((_, silo) => silo.Services.AddAutogradModel(Training.ResidualMlp.TypeName, Training.ResidualMlp.Create, Training.ResidualMlp.Arguments));
         _cluster = builder.Build();
         await _cluster.DeployAsync();
     }

@@ -49,6 +49,19 @@ public sealed class DataParallelEquivalenceTests(ClusterFixture cluster)
         await AssertMatchesReferenceAsync(spec);
     }
 
+    [Theory]
+    [InlineData(LrScheduleSpec.Step)]
+    [InlineData(LrScheduleSpec.Cosine)]
+    public async Task Workers_WithAPerStepSchedule_MatchOneProcess(string schedule)
+    {
+        var spec = Specs.Mlp(workers: 3, batchSize: 11, epochs: 2) with
+        {
+            LrSchedule = new LrScheduleSpec { Kind = schedule, StepSize = 4, Gamma = 0.7, TMax = 9, EtaMin = 0.01, Interval = LrScheduleSpec.PerStep },
+        };
+
+        await AssertMatchesReferenceAsync(spec);
+    }
+
     [Fact]
     public async Task Workers_AdamWWithDefaultDecay_MatchOneProcess()
     {

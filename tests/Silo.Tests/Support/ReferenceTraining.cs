@@ -10,11 +10,13 @@ namespace Autograd.Cluster.Silo.Tests.Support;
 /// <summary>
 /// The single-process run a cluster job must reproduce: the engine directly, one model built after seeding, a
 /// DataLoader over a DistributedSampler with one replica (the epoch's seeded order) at the global batch size, and the
-/// usual zero_grad / backward / step loop, with the schedule stepped after each epoch.
+/// usual zero_grad / backward / step loop, with the schedule stepped after each epoch (or each batch, for a per-step
+/// schedule). With
+/// <c>skipNonFinite</c>, a batch whose loss is not finite skips its update (as <c>skip-step</c> asks).
 /// </summary>
 internal static class ReferenceTraining
 {
-    public static IReadOnlyDictionary<string, float[]> Run(JobSpec spec)
+    public static IReadOnlyDictionary<string, float[]> Run(JobSpec spec, bool skipNonFinite = false)
     {
         var data = new DatasetProvider().Load(spec.Dataset, spec.Loss);
         var model = ModelFactory.BuildSeeded(spec.Model, spec.Seed, new Generator(spec.Seed));
@@ -32,6 +34,7 @@ internal static class ReferenceTraining
             { Kind: LrScheduleSpec.Cosine } s => new CosineAnnealingLR(optimizer, s.TMax, s.EtaMin),
             _ => throw new NotSupportedException(spec.LrSchedule.Kind),
         };
+        bool perStep = spec.LrSchedule?.Interval == LrScheduleSpec.PerStep;
         Loss criterion = spec.Loss switch
         {
             LossNames.CrossEntropy => new CrossEntropyLoss(),
@@ -49,11 +52,16 @@ internal static class ReferenceTraining
                 scope.Adopt(y);
                 optimizer.ZeroGrad();
                 var loss = criterion.Forward(model.Forward(x), y);
-                loss.Backward();
-                optimizer.Step();
+                if (!skipNonFinite || double.IsFinite(loss.ItemDouble()))
+                {
+                    loss.Backward();
+                    optimizer.Step();
+                }
+
+                if (perStep) scheduler?.Step();
             }
 
-            scheduler?.Step();
+            if (!perStep) scheduler?.Step();
         }
 
         return model.NamedParameters().ToDictionary(p => p.Name, p => p.Parameter.ToArray());
