@@ -19,6 +19,12 @@ internal static class Program
             case "mlp":
             case "cnn":
                 return TrainingBenchmark.Run(args[0], rest);
+            case "allreduce":
+                return AllReduceBenchmark.Run(rest);
+            case "scaling":
+                return ScalingBenchmark.Run(rest);
+            case "averaging":
+                return AveragingBenchmark.Run(rest);
             default:
                 Console.Error.WriteLine($"unknown command '{args[0]}'");
                 return Usage();
@@ -31,6 +37,12 @@ internal static class Program
         Console.Error.WriteLine("  gemm [N] [--threads T] [--iters I] [--device D]   sgemm GFLOP/s for N^3 and the MLP/CNN shapes");
         Console.Error.WriteLine("  mlp|cnn [--epochs E] [--batch B] [--threads T] [--limit N] [--seed S] [--device cpu|cuda[:i]|opencl[:i]|ilgpu-cpu|auto]");
         Console.Error.WriteLine("                                       Fashion-MNIST training as ../shared/reference/torch_fmnist.py");
+        Console.Error.WriteLine("  allreduce [--silos N] [--floats F[,F2...]] [--iters K] [--shards-per-silo S]");
+        Console.Error.WriteLine("                                       averaging F floats over N silo processes through the parameter shards");
+        Console.Error.WriteLine("  averaging [--floats F] [--ranks N] [--iters K]");
+        Console.Error.WriteLine("                                       a shard's averaging and one serializer round trip, in process");
+        Console.Error.WriteLine("  scaling [--model mlp|cnn] [--epochs E] [--limit N]");
+        Console.Error.WriteLine("                                       Fashion-MNIST samples/s: 2 pinned silos x 2 workers against 1 pinned silo x 1 worker");
         return 2;
     }
 }

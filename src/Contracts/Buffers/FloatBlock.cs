@@ -1,15 +1,16 @@
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
 namespace Autograd.Cluster.Contracts.Buffers;
 
 /// <summary>
-/// A block of float32 values carried across grain calls as raw little-endian bytes. Orleans' default codec writes a
-/// <c>float[]</c> element by element, each with its own field header; a <c>byte[]</c> goes as one length-prefixed
-/// copy. Marked immutable so that calls between grains of one silo pass it by reference instead of deep-copying it:
-/// never write into <see cref="Bytes"/> after a block is made.
+/// A block of float32 values carried across grain calls as one run of raw little-endian bytes
+/// (<see cref="FloatBlockCodec"/>): Orleans' default codec writes a <c>float[]</c> element by element, each with its
+/// own field header. The block holds a plain <c>float[]</c>, so a receiver reads the values in place
+/// (<see cref="Span"/>) and a sender can hand over an array it made (<see cref="Wrap"/>) without copying it.
+/// Immutable: calls between grains of one silo pass the same block by reference instead of deep-copying it, so nobody
+/// may write into its values once it is made.
 /// </summary>
-[GenerateSerializer, Immutable, Alias("Autograd.Cluster.FloatBlock")]
+[Immutable, Alias("Autograd.Cluster.FloatBlock")]
 public sealed class FloatBlock
 {
     /// <summary>
@@ -19,55 +20,42 @@ public sealed class FloatBlock
     public const int MaxFloats = 8 * 1024 * 1024;
 
     /// <summary>An empty block.</summary>
-    public static readonly FloatBlock Empty = new();
+    public static readonly FloatBlock Empty = new([]);
 
-    /// <summary>The values, 4 bytes each, little-endian IEEE 754.</summary>
-    [Id(0)]
-    public byte[] Bytes { get; init; } = [];
+    private readonly float[] _values;
+
+    private FloatBlock(float[] values) => _values = values;
 
     /// <summary>The number of floats.</summary>
-    public int Count => Bytes.Length / sizeof(float);
+    public int Count => _values.Length;
+
+    /// <summary>The values, read in place (no copy).</summary>
+    public ReadOnlySpan<float> Span => _values;
+
+    /// <summary>The values as raw bytes, 4 per float in this machine's byte order (what the codec writes on little-endian hosts).</summary>
+    public ReadOnlySpan<byte> Bytes => MemoryMarshal.AsBytes(Span);
 
     /// <summary>A block holding a copy of <paramref name="values"/>.</summary>
-    public static FloatBlock From(ReadOnlySpan<float> values)
-    {
-        var bytes = new byte[values.Length * sizeof(float)];
-        if (BitConverter.IsLittleEndian)
-        {
-            MemoryMarshal.AsBytes(values).CopyTo(bytes);
-        }
-        else
-        {
-            for (int i = 0; i < values.Length; i++)
-                BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), values[i]);
-        }
+    public static FloatBlock From(ReadOnlySpan<float> values) => values.IsEmpty ? Empty : new FloatBlock(values.ToArray());
 
-        return new FloatBlock { Bytes = bytes };
+    /// <summary>
+    /// A block over <paramref name="values"/> itself, without a copy: the caller hands the array over and must never
+    /// write into it again (the block may already be on its way to another grain of the silo, by reference).
+    /// </summary>
+    public static FloatBlock Wrap(float[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return new FloatBlock(values);
     }
 
     /// <summary>Copies the values into <paramref name="destination"/>, which must hold exactly <see cref="Count"/> floats.</summary>
     public void CopyTo(Span<float> destination)
     {
-        if (Bytes.Length % sizeof(float) != 0)
-            throw new InvalidDataException($"FloatBlock: {Bytes.Length} bytes is not a whole number of floats");
         if (destination.Length != Count)
             throw new ArgumentException($"FloatBlock: block holds {Count} floats but the destination has room for {destination.Length}", nameof(destination));
-        if (BitConverter.IsLittleEndian)
-        {
-            MemoryMarshal.Cast<byte, float>(Bytes).CopyTo(destination);
-        }
-        else
-        {
-            for (int i = 0; i < destination.Length; i++)
-                destination[i] = BinaryPrimitives.ReadSingleLittleEndian(Bytes.AsSpan(i * sizeof(float)));
-        }
+        _values.CopyTo(destination);
     }
 
     /// <summary>The values as a new array.</summary>
-    public float[] ToArray()
-    {
-        var values = new float[Count];
-        CopyTo(values);
-        return values;
-    }
+    public float[] ToArray() => (float[])_values.Clone();
 }

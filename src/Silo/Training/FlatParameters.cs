@@ -1,3 +1,4 @@
+using Autograd.Cluster.Contracts.Buffers;
 using Autograd.Cluster.Contracts.Messages;
 using Autograd.NN;
 
@@ -48,6 +49,67 @@ public static class FlatParameters
         return flat;
     }
 
+    /// <summary>
+    /// The parameters' gradients cut into one block per shard (zeros for a parameter that got none): each gradient is
+    /// copied once, straight into the block it belongs to, with no flat vector in between.
+    /// </summary>
+    /// <exception cref="ArgumentException">The shards do not cover the parameters exactly, in order.</exception>
+    public static FloatBlock[] GradientBlocks(Module model, IReadOnlyList<ShardRange> shards)
+    {
+        var slices = shards.Select(r => new float[r.Count]).ToArray();
+        GradientsInto(model, shards, slices);
+        return slices.Select(FloatBlock.Wrap).ToArray();
+    }
+
+    /// <summary>
+    /// Writes the parameters' gradients into <paramref name="slices"/> (one array per shard, of the shard's length),
+    /// zeros for a parameter that got none: what <see cref="GradientBuffers"/> reuses from step to step.
+    /// </summary>
+    /// <exception cref="ArgumentException">The shards do not cover the parameters exactly, or an array's length differs from its shard's.</exception>
+    public static void GradientsInto(Module model, IReadOnlyList<ShardRange> shards, float[][] slices)
+    {
+        var parameters = model.Parameters().ToList();
+        CheckCover(parameters.Sum(p => (long)p.Numel), shards);
+        if (slices.Length != shards.Count || slices.Where((a, s) => a.Length != shards[s].Count).Any())
+            throw new ArgumentException($"FlatParameters: {slices.Length} arrays do not match the {shards.Count} shards' lengths", nameof(slices));
+        long offset = 0;
+        foreach (var p in parameters)
+        {
+            if (p.Grad is { } g) Scatter(g.ToArray(), offset, slices, shards);
+            else Clear(offset, p.Numel, slices, shards);
+            offset += p.Numel;
+        }
+    }
+
+    /// <summary>
+    /// Writes the shards' slices (in <paramref name="shards"/> order) into the parameters in place, without a graph
+    /// and without assembling the flat vector first.
+    /// </summary>
+    /// <exception cref="ArgumentException">The slices do not match the shards, or the shards do not cover the parameters exactly.</exception>
+    public static void Load(Module model, IReadOnlyList<FloatBlock> slices, IReadOnlyList<ShardRange> shards)
+    {
+        var parameters = model.Parameters().ToList();
+        CheckCover(parameters.Sum(p => (long)p.Numel), shards);
+        if (slices.Count != shards.Count)
+            throw new ArgumentException($"FlatParameters.Load: {slices.Count} slices for {shards.Count} shards", nameof(slices));
+        for (int s = 0; s < shards.Count; s++)
+        {
+            if (slices[s].Count != shards[s].Count)
+                throw new ArgumentException($"FlatParameters.Load: slice {s} holds {slices[s].Count} values, shard {s} covers {shards[s].Count}", nameof(slices));
+        }
+
+        using var noGrad = Tensor.NoGrad();
+        long offset = 0;
+        foreach (var p in parameters)
+        {
+            var values = new float[p.Numel];
+            Gather(slices, shards, offset, values);
+            using var t = Tensor.From(values, p.Shape);
+            p.Copy_(t);
+            offset += p.Numel;
+        }
+    }
+
     /// <summary>The persistent buffers' values as floats (integer counters convert exactly below 2^24), concatenated.</summary>
     public static float[] BufferValues(Module model) => Concat(PersistentBuffers(model).Select(b => b.Buffer));
 
@@ -65,6 +127,54 @@ public static class FlatParameters
             p.Copy_(values);
             offset += p.Numel;
         }
+    }
+
+    /// <summary>Copies <paramref name="values"/>, element <paramref name="offset"/> of the flat vector on, into the slices it overlaps.</summary>
+    private static void Scatter(ReadOnlySpan<float> values, long offset, float[][] slices, IReadOnlyList<ShardRange> shards)
+    {
+        for (int s = 0; s < shards.Count; s++)
+        {
+            var (from, to) = Overlap(shards[s], offset, values.Length);
+            if (from < to) values[(int)(from - offset)..(int)(to - offset)].CopyTo(slices[s].AsSpan((int)(from - shards[s].Offset)));
+        }
+    }
+
+    /// <summary>Zeros elements [offset, offset + length) of the flat vector in the slices that hold them.</summary>
+    private static void Clear(long offset, int length, float[][] slices, IReadOnlyList<ShardRange> shards)
+    {
+        for (int s = 0; s < shards.Count; s++)
+        {
+            var (from, to) = Overlap(shards[s], offset, length);
+            if (from < to) slices[s].AsSpan((int)(from - shards[s].Offset), (int)(to - from)).Clear();
+        }
+    }
+
+    /// <summary>Fills <paramref name="values"/> with the flat vector's elements from <paramref name="offset"/> on, read from the slices.</summary>
+    private static void Gather(IReadOnlyList<FloatBlock> slices, IReadOnlyList<ShardRange> shards, long offset, Span<float> values)
+    {
+        for (int s = 0; s < shards.Count; s++)
+        {
+            var (from, to) = Overlap(shards[s], offset, values.Length);
+            if (from < to) slices[s].Span[(int)(from - shards[s].Offset)..(int)(to - shards[s].Offset)].CopyTo(values[(int)(from - offset)..]);
+        }
+    }
+
+    /// <summary>The flat indices [from, to) that shard <paramref name="range"/> shares with [offset, offset + length).</summary>
+    private static (long From, long To) Overlap(ShardRange range, long offset, int length) =>
+        (Math.Max(range.Offset, offset), Math.Min(range.Offset + range.Count, offset + length));
+
+    private static void CheckCover(long total, IReadOnlyList<ShardRange> shards)
+    {
+        long next = 0;
+        for (int s = 0; s < shards.Count; s++)
+        {
+            if (shards[s].Offset != next || shards[s].Count < 0)
+                throw new ArgumentException($"FlatParameters: shard {s} covers [{shards[s].Offset}, {shards[s].Offset + shards[s].Count}) but the next element is {next}", nameof(shards));
+            next += shards[s].Count;
+        }
+
+        if (next != total)
+            throw new ArgumentException($"FlatParameters: the shards cover {next} elements but the model has {total} parameters", nameof(shards));
     }
 
     /// <summary>PyTorch's dtype name without the <c>torch.</c> prefix (<c>float32</c>, <c>int64</c>).</summary>

@@ -1,6 +1,8 @@
 using Autograd.Cluster.Contracts.Buffers;
+using Autograd.Cluster.Contracts.Messages;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
+using Orleans.Serialization.Cloning;
 using Xunit;
 
 namespace Autograd.Cluster.Silo.Tests.Contracts;
@@ -23,7 +25,67 @@ public sealed class FloatBlockTests
     {
         var block = FloatBlock.From([1f]);
 
-        Assert.Equal([0x00, 0x00, 0x80, 0x3F], block.Bytes);
+        Assert.Equal([0x00, 0x00, 0x80, 0x3F], block.Bytes.ToArray());
+    }
+
+    [Fact]
+    public void Wrap_SharesTheArrayWithoutCopying()
+    {
+        float[] values = [1f, 2f, 3f];
+
+        var block = FloatBlock.Wrap(values);
+        values[1] = 5f; // only to observe the sharing: a real caller never writes after wrapping
+
+        Assert.Equal([1f, 5f, 3f], block.Span.ToArray());
+    }
+
+    [Fact]
+    public void From_CopiesSoLaterWritesDoNotShow()
+    {
+        float[] values = [1f, 2f];
+
+        var block = FloatBlock.From(values);
+        values[0] = 9f;
+
+        Assert.Equal([1f, 2f], block.ToArray());
+    }
+
+    [Fact]
+    public void OrleansCopier_ReturnsTheSameBlock()
+    {
+        using var services = new ServiceCollection().AddSerializer().BuildServiceProvider();
+        var copier = services.GetRequiredService<DeepCopier>();
+        var block = FloatBlock.From([1f, 2f]);
+
+        Assert.Same(block, copier.Copy(block));
+        Assert.Same(block, copier.Copy(new GradientContribution(1, 0, 0, 2, block)).Gradient);
+    }
+
+    [Fact]
+    public void OrleansSerializer_MessageHoldingBlocks_RoundTripsEveryBitPattern()
+    {
+        using var services = new ServiceCollection().AddSerializer().BuildServiceProvider();
+        var serializer = services.GetRequiredService<Serializer>();
+        float[] values = [0f, -0f, 1.5f, float.NaN, float.NegativeInfinity, float.Epsilon, -3.25e-20f];
+        var message = new GradientContribution(7, 2, 1, 64, FloatBlock.From(values));
+
+        var back = serializer.Deserialize<GradientContribution>(serializer.SerializeToArray(message));
+
+        Assert.NotNull(back);
+        Assert.Equal((7L, 2, 1, 64), (back.Step, back.Epoch, back.Rank, back.Samples));
+        Assert.Equal(values.Select(BitConverter.SingleToInt32Bits), back.Gradient.ToArray().Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Fact]
+    public void OrleansSerializer_EmptyBlock_RoundTrips()
+    {
+        using var services = new ServiceCollection().AddSerializer().BuildServiceProvider();
+        var serializer = services.GetRequiredService<Serializer>();
+
+        var back = serializer.Deserialize<FloatBlock>(serializer.SerializeToArray(FloatBlock.Empty));
+
+        Assert.NotNull(back);
+        Assert.Equal(0, back.Count);
     }
 
     [Fact]

@@ -1,0 +1,148 @@
+using System.Globalization;
+using System.Text.Json;
+using Autograd.Bench.Cluster;
+using Autograd.Cluster.Contracts;
+using Autograd.Cluster.Contracts.Benchmarks;
+using Autograd.Cluster.Contracts.Buffers;
+using Autograd.Cluster.Contracts.Messages;
+using Autograd.Cluster.Contracts.Specs;
+
+namespace Autograd.Bench;
+
+/// <summary>
+/// Gradient averaging through the real <see cref="IParameterShardGrain"/>s, as ../shared/reference/gloo_allreduce.py
+/// times torch.distributed's all_reduce: N silo processes on loopback (Redis membership), one contributor per silo
+/// (<see cref="IAllReduceProbeGrain"/>, the worker's exchange without the model) and N shards spread over the silos,
+/// SGD with lr = 1 (the shard's real path: average, optimizer, answer). An iteration's time is the slowest
+/// contributor's, from packing its gradient to having every averaged slice loaded; 3 warm-up iterations are dropped.
+/// </summary>
+internal static class AllReduceBenchmark
+{
+    private const int WarmUp = 3;
+
+    public static int Run(string[] args) => RunAsync(args).GetAwaiter().GetResult();
+
+    private static async Task<int> RunAsync(string[] args)
+    {
+        int silos = 2, iters = 10, shardsPerSilo = 1;
+        int[] sizes = [1_000_000];
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--silos": silos = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--floats": sizes = args[++i].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(); break;
+                case "--iters": iters = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--shards-per-silo": shardsPerSilo = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                default: throw new ArgumentException($"allreduce: unknown argument '{args[i]}'");
+            }
+        }
+
+        if (silos < 1 || iters < 1 || shardsPerSilo < 1 || sizes.Any(f => f < silos * shardsPerSilo))
+            throw new ArgumentException($"allreduce: need --silos >= 1, --iters >= 1, --shards-per-silo >= 1 and --floats >= silos x shards per silo (got {silos}, {iters}, {shardsPerSilo}, {string.Join(",", sizes)})");
+
+        await using var cluster = await SiloCluster.StartAsync(silos);
+        foreach (int floats in sizes)
+        {
+            var result = await MeasureAsync(cluster.Grains, silos, silos * shardsPerSilo, floats, iters);
+            Console.WriteLine(
+                $"allreduce silos={silos} shards={result.Shards} floats={floats} median_ms={result.MedianMs:F2} min_ms={result.MinMs:F2} " +
+                $"(pack {result.PackMs:F2}, round trip {result.RoundTripMs:F2}, unpack {result.UnpackMs:F2}; GC pause {result.GcPauseMs:F2} ms, " +
+                $"{result.Gen2PerIteration:F2} gen-2 GCs per contributor and iteration; contributors on {result.DistinctSilos} silos)");
+            Console.WriteLine("RESULT " + JsonSerializer.Serialize(new
+            {
+                bench = "allreduce",
+                silos,
+                shards = result.Shards,
+                floats,
+                iters,
+                median_ms = Math.Round(result.MedianMs, 3),
+                min_ms = Math.Round(result.MinMs, 3),
+                pack_ms = Math.Round(result.PackMs, 3),
+                round_trip_ms = Math.Round(result.RoundTripMs, 3),
+                unpack_ms = Math.Round(result.UnpackMs, 3),
+                gc_pause_ms = Math.Round(result.GcPauseMs, 3),
+                gen2_per_iteration = Math.Round(result.Gen2PerIteration, 3),
+                busbw_GBps = Math.Round(4.0 * floats * 2 * (silos - 1) / silos / (result.MedianMs / 1e3) / 1e9, 3),
+            }));
+        }
+
+        return 0;
+    }
+
+    private static async Task<Measurement> MeasureAsync(IGrainFactory grains, int silos, int shards, int floats, int iters)
+    {
+        string run = $"allreduce-{Guid.NewGuid():N}";
+        var ranges = Split(floats, shards);
+        var shardGrains = ranges.Select(r => grains.GetGrain<IParameterShardGrain>(GrainKeys.Member(run, r.Index))).ToArray();
+        var probes = Enumerable.Range(0, silos).Select(r => grains.GetGrain<IAllReduceProbeGrain>(GrainKeys.Member(run, r))).ToArray();
+        try
+        {
+            await Task.WhenAll(ranges.Select((r, s) => shardGrains[s].InitializeAsync(new ShardSetup
+            {
+                JobId = run,
+                Range = r,
+                WorldSize = silos,
+                Optimizer = OptimizerSpec.SgdWith(1.0),
+                InitialValues = FloatBlock.From(new float[r.Count]),
+            })));
+            var where = await Task.WhenAll(probes.Select((p, rank) => p.PrepareAsync(new AllReduceProbeSetup
+            {
+                RunId = run,
+                Rank = rank,
+                WorldSize = silos,
+                Floats = floats,
+                Shards = ranges,
+            })));
+
+            var slowest = new List<AllReduceTiming>();
+            var all = new List<AllReduceTiming>();
+            for (long step = 0; step < WarmUp + iters; step++)
+            {
+                var timings = await Task.WhenAll(probes.Select(p => p.IterateAsync(step)));
+                if (step < WarmUp) continue;
+                slowest.Add(timings.MaxBy(t => t.TotalMilliseconds)!);
+                all.AddRange(timings);
+            }
+
+            return new Measurement(
+                Median(slowest.Select(t => t.TotalMilliseconds)),
+                slowest.Min(t => t.TotalMilliseconds),
+                Median(slowest.Select(t => t.PackMilliseconds)),
+                Median(slowest.Select(t => t.ReduceMilliseconds)),
+                Median(slowest.Select(t => t.UnpackMilliseconds)),
+                Median(slowest.Select(t => t.GcPauseMilliseconds)),
+                all.Average(t => t.Gen2Collections),
+                where.Distinct().Count(),
+                ranges.Length);
+        }
+        finally
+        {
+            await Task.WhenAll(probes.Select(p => p.ReleaseAsync()).Concat(shardGrains.Select(s => s.ReleaseAsync())));
+        }
+    }
+
+    /// <summary><paramref name="shards"/> slices (more when one would exceed a message), sizes differing by at most one.</summary>
+    private static ShardRange[] Split(int floats, int shards)
+    {
+        int count = Math.Max(shards, (int)(((long)floats + FloatBlock.MaxFloats - 1) / FloatBlock.MaxFloats));
+        var ranges = new ShardRange[count];
+        long offset = 0;
+        for (int s = 0; s < count; s++)
+        {
+            int size = (floats / count) + (s < floats % count ? 1 : 0);
+            ranges[s] = new ShardRange(s, offset, size);
+            offset += size;
+        }
+
+        return ranges;
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private sealed record Measurement(double MedianMs, double MinMs, double PackMs, double RoundTripMs, double UnpackMs, double GcPauseMs, double Gen2PerIteration, int DistinctSilos, int Shards);
+}

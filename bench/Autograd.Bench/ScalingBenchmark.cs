@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Text.Json;
+using Autograd.Bench.Cluster;
+using Autograd.Cluster.Contracts;
+using Autograd.Cluster.Contracts.Specs;
+using Autograd.Cluster.Contracts.Status;
+
+namespace Autograd.Bench;
+
+/// <summary>
+/// Data-parallel scaling on this machine: Fashion-MNIST training of the reference MLP or CNN (Adam 1e-3, batch 128 per
+/// worker) by 2 silo processes pinned to one core each (<c>taskset -c 0</c> / <c>-c 1</c>) with 2 workers (global
+/// batch 256), against 1 silo pinned to core 0 with 1 worker (batch 128). Each silo's engine runs one thread
+/// (<c>AUTOGRAD_NUM_THREADS=1</c>). Throughput is the coordinator's samples/s over the epochs after the first (the
+/// first includes JIT and warm-up) or the only epoch; per-step compute and reduce times are sampled from the job status.
+/// </summary>
+internal static class ScalingBenchmark
+{
+    public static int Run(string[] args) => RunAsync(args).GetAwaiter().GetResult();
+
+    private static async Task<int> RunAsync(string[] args)
+    {
+        string model = "mlp";
+        int? epochs = null;
+        int limit = 0;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--model": model = args[++i]; break;
+                case "--epochs": epochs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--limit": limit = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                default: throw new ArgumentException($"scaling: unknown argument '{args[i]}'");
+            }
+        }
+
+        if (model is not ("mlp" or "cnn")) throw new ArgumentException($"scaling: --model must be mlp or cnn, got '{model}'");
+        int e = epochs ?? (model == "mlp" ? 3 : 2);
+        var one = await MeasureAsync(model, e, limit, silos: 1);
+        var two = await MeasureAsync(model, e, limit, silos: 2);
+        double ratio = two.SamplesPerSecond / one.SamplesPerSecond;
+        Console.WriteLine($"scaling {model}: 2 silos x 1 core {two.SamplesPerSecond:F0} samples/s / 1 silo x 1 core {one.SamplesPerSecond:F0} samples/s = {ratio:F2}x");
+        Console.WriteLine("RESULT " + JsonSerializer.Serialize(new
+        {
+            bench = "scaling",
+            model,
+            epochs = e,
+            one_silo_samples_per_s = Math.Round(one.SamplesPerSecond),
+            two_silos_samples_per_s = Math.Round(two.SamplesPerSecond),
+            ratio = Math.Round(ratio, 3),
+            one_silo_step_ms = Math.Round(one.StepMs, 2),
+            two_silos_step_ms = Math.Round(two.StepMs, 2),
+            two_silos_compute_ms = Rounded(two.ComputeMs),
+            two_silos_reduce_ms = Rounded(two.ReduceMs),
+            one_silo_compute_ms = Rounded(one.ComputeMs),
+            one_silo_reduce_ms = Rounded(one.ReduceMs),
+        }));
+        return 0;
+    }
+
+    private static async Task<Measurement> MeasureAsync(string model, int epochs, int limit, int silos)
+    {
+        string[] pins = Enumerable.Range(0, silos).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
+        await using var cluster = await SiloCluster.StartAsync(silos, pins, new Dictionary<string, string> { ["AUTOGRAD_NUM_THREADS"] = "1" });
+        var spec = new JobSpec
+        {
+            Model = model == "mlp" ? Mlp() : Cnn(),
+            Dataset = DatasetSpec.FashionMnistTrain(limit),
+            Optimizer = OptimizerSpec.AdamWith(1e-3),
+            Loss = LossNames.CrossEntropy,
+            BatchSize = 128 * silos,
+            Epochs = epochs,
+            DropLast = true,
+            Workers = silos,
+            Seed = 0,
+            StepTimeout = TimeSpan.FromMinutes(2),
+        };
+        var job = cluster.Grains.GetGrain<ITrainingJobGrain>($"scaling-{Guid.NewGuid():N}");
+        await job.SubmitAsync(spec);
+
+        // Sample each worker's last step timings as the job runs (one sample per observed step), past the first epoch
+        // (epochs count from 0) when there are several.
+        var compute = new List<double>();
+        var reduce = new List<double>();
+        long seen = -1;
+        JobStatus status;
+        while (true)
+        {
+            status = await job.GetStatusAsync();
+            if (status.IsFinished) break;
+            if (status.Step != seen && status.Step > 0 && (epochs == 1 || status.Epoch >= 1))
+            {
+                seen = status.Step;
+                foreach (var w in status.Workers)
+                {
+                    compute.Add(w.LastComputeMilliseconds);
+                    reduce.Add(w.LastReduceMilliseconds);
+                }
+            }
+
+            await Task.Delay(100);
+        }
+
+        if (status.State != JobState.Completed)
+            throw new InvalidOperationException($"scaling {model} on {silos} silo(s): job {status.State}: {status.FailureReason}{Environment.NewLine}{cluster.Output()}");
+        var counted = status.EpochHistory.Length > 1 ? status.EpochHistory.Skip(1).ToArray() : status.EpochHistory;
+        double samplesPerSecond = counted.Sum(m => m.Samples) / counted.Sum(m => m.Seconds);
+        var measurement = new Measurement(samplesPerSecond, 1000.0 * spec.BatchSize / samplesPerSecond, Median(compute), Median(reduce));
+        string epochsText = string.Join(", ", status.EpochHistory.Select(m => $"epoch {m.Epoch}: {m.SamplesPerSecond:F0}/s acc {m.Accuracy:P1}"));
+        Console.WriteLine(
+            $"{model} {silos} silo(s) x 1 core, {silos} worker(s), global batch {spec.BatchSize}: {samplesPerSecond:F0} samples/s, step {measurement.StepMs:F2} ms " +
+            $"(per worker: compute {measurement.ComputeMs:F2} ms, reduce {measurement.ReduceMs:F2} ms, {compute.Count} samples); {epochsText}");
+        return measurement;
+    }
+
+    private static ModelSpec Mlp() => ModelSpec.Sequential(
+        LayerSpec.Flatten(), LayerSpec.Linear(784, 256), LayerSpec.ReLU(), LayerSpec.Linear(256, 128), LayerSpec.ReLU(), LayerSpec.Linear(128, 10));
+
+    private static ModelSpec Cnn() => ModelSpec.Sequential(
+        LayerSpec.Conv2d(1, 32, 3), LayerSpec.ReLU(), LayerSpec.MaxPool2d(2),
+        LayerSpec.Conv2d(32, 64, 3), LayerSpec.ReLU(), LayerSpec.MaxPool2d(2),
+        LayerSpec.Flatten(), LayerSpec.Linear(1600, 128), LayerSpec.ReLU(), LayerSpec.Linear(128, 10));
+
+    /// <summary>Null for a figure that could not be sampled (JSON has no NaN).</summary>
+    private static double? Rounded(double value) => double.IsFinite(value) ? Math.Round(value, 2) : null;
+
+    private static double Median(List<double> values)
+    {
+        if (values.Count == 0) return double.NaN;
+        var sorted = values.Order().ToArray();
+        return sorted[sorted.Length / 2];
+    }
+
+    private sealed record Measurement(double SamplesPerSecond, double StepMs, double ComputeMs, double ReduceMs);
+}

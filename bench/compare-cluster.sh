@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Side-by-side cluster benchmarks, in one run (see bench/README.md):
+#   bench/compare-cluster.sh allreduce ["2 4"] [1000000,10000000] [ITERS]
+#       gradient averaging through the parameter shards of N silo processes (bench allreduce) against PyTorch gloo's
+#       all_reduce + average on N ranks (../shared/reference/gloo_allreduce.py), for each N and each size; prints both
+#       RESULT lines and RATIO gloo_ms/autograd_ms (>= 1: ours is no slower). SHARDS_PER_SILO=K sets the shards.
+#   bench/compare-cluster.sh scaling [mlp|cnn] [EPOCHS]
+#       bench scaling: 2 pinned silos x 2 workers against 1 pinned silo x 1 worker, samples/s and their ratio.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+kind="${1:?usage: bench/compare-cluster.sh allreduce|scaling [args]}"
+reference_dir="$(cd .. && pwd)/shared/reference"
+python=/usr/bin/python3
+
+dotnet build -c Release bench/Autograd.Bench -v quiet -nologo >/dev/null
+ours() { dotnet bench/Autograd.Bench/bin/Release/net10.0/Autograd.Bench.dll "$@"; }
+field() { grep -oE "\"?$1\"?[=:][0-9.]+" <<<"$2" | grep -oE '[0-9.]+$' | tail -1; }
+
+case "$kind" in
+  allreduce)
+    worlds="${2:-2 4}"; sizes="${3:-1000000,10000000}"; iters="${4:-10}"
+    echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+    for n in $worlds; do
+      mine="$(ours allreduce --silos "$n" --floats "$sizes" --iters "$iters" --shards-per-silo "${SHARDS_PER_SILO:-1}" | grep '^RESULT')"
+      for f in ${sizes//,/ }; do
+        gloo="$($python "$reference_dir/gloo_allreduce.py" "$n" "$f" "$iters" | tail -1)"
+        line="$(grep "\"floats\":$f," <<<"$mine")"
+        echo "gloo:     $gloo"
+        echo "autograd: $line"
+        awk -v g="$(field median_ms "$gloo")" -v m="$(field median_ms "$line")" -v n="$n" -v f="$f" \
+          'BEGIN { printf "RATIO allreduce world=%s floats=%s gloo_ms/autograd_ms = %.2f (%s / %s)\n", n, f, g / m, g, m }'
+      done
+    done
+    echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+    ;;
+  scaling)
+    model="${2:-mlp}"
+    echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+    ours scaling --model "$model" ${3:+--epochs "$3"}
+    echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+    ;;
+  *) echo "unknown benchmark '$kind'" >&2; exit 2 ;;
+esac

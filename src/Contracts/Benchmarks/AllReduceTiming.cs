@@ -1,0 +1,18 @@
+namespace Autograd.Cluster.Contracts.Benchmarks;
+
+/// <summary>
+/// Where one contributor's iteration went, in milliseconds: packing the gradient slices into blocks, the round trip to
+/// the shards (send, wait for every contributor, average, optimizer, answer) and loading the answers; and the garbage
+/// collector's share of it in the contributor's process (pause time, gen-2 collections), which the shards' silo shares
+/// when a shard runs there.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Autograd.Cluster.AllReduceTiming")]
+public sealed record AllReduceTiming(
+    [property: Id(0)] int Rank,
+    [property: Id(1)] long Step,
+    [property: Id(2)] double TotalMilliseconds,
+    [property: Id(3)] double PackMilliseconds,
+    [property: Id(4)] double ReduceMilliseconds,
+    [property: Id(5)] double UnpackMilliseconds,
+    [property: Id(6)] double GcPauseMilliseconds,
+    [property: Id(7)] int Gen2Collections);

@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using Autograd.Cluster.Contracts;
+using Autograd.Cluster.Contracts.Benchmarks;
+using Autograd.Cluster.Contracts.Buffers;
+using Autograd.Cluster.Contracts.Messages;
+using Autograd.Cluster.Silo.Placement;
+using Autograd.Cluster.Silo.Training;
+
+namespace Autograd.Cluster.Silo.Benchmarks;
+
+/// <summary>
+/// A contributor of <c>bench allreduce</c>: the gradient exchange of <see cref="Grains.WorkerGrain"/> without the model.
+/// Its flat gradient holds rank + 1 everywhere and the shards run SGD with lr = 1 from zeros, so after step t every
+/// parameter is -(t + 1) x (N + 1) / 2: each iteration checks that, so a fast wrong average cannot pass as a result.
+/// </summary>
+[SpreadPlacement]
+public sealed class AllReduceProbeGrain : Grain, IAllReduceProbeGrain
+{
+    private AllReduceProbeSetup? _setup;
+    private IParameterShardGrain[] _shards = [];
+    private float[] _gradient = [];
+    private float[] _parameters = [];
+    private GradientBuffers? _buffers;
+
+    public Task<string> PrepareAsync(AllReduceProbeSetup setup)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        if (setup.Floats <= 0) throw new ArgumentException($"probe: floats must be positive, got {setup.Floats}");
+        if ((uint)setup.Rank >= (uint)setup.WorldSize) throw new ArgumentException($"probe: rank {setup.Rank} is outside a world of {setup.WorldSize}");
+        if (setup.Shards.Sum(s => (long)s.Count) != setup.Floats)
+            throw new ArgumentException($"probe: the shards cover {setup.Shards.Sum(s => (long)s.Count)} of {setup.Floats} floats");
+        _setup = setup;
+        _shards = setup.Shards.Select(r => GrainFactory.GetGrain<IParameterShardGrain>(GrainKeys.Member(setup.RunId, r.Index))).ToArray();
+        _gradient = new float[setup.Floats];
+        Array.Fill(_gradient, setup.Rank + 1f);
+        _parameters = new float[setup.Floats];
+        _buffers = new GradientBuffers(setup.Shards);
+        return Task.FromResult(RuntimeIdentity);
+    }
+
+    public async Task<AllReduceTiming> IterateAsync(long step)
+    {
+        var setup = _setup ?? throw new InvalidOperationException($"probe {this.GetPrimaryKeyString()} has not been prepared");
+        var pausedBefore = GC.GetTotalPauseDuration();
+        int gen2Before = GC.CollectionCount(2);
+        long started = Stopwatch.GetTimestamp();
+        // As a worker packs its gradient: one copy into reused per-shard arrays, released once every shard answered.
+        var blocks = _buffers!.Fill(_gradient);
+        var calls = new Task<FloatBlock>[_shards.Length];
+        for (int s = 0; s < _shards.Length; s++)
+            calls[s] = _shards[s].ReduceAsync(new GradientContribution(step, 0, setup.Rank, 1, blocks[s]));
+
+        long sent = Stopwatch.GetTimestamp();
+        var slices = await Task.WhenAll(calls);
+        _buffers.Release();
+        long answered = Stopwatch.GetTimestamp();
+        for (int s = 0; s < slices.Length; s++)
+        {
+            var range = setup.Shards[s];
+            slices[s].CopyTo(_parameters.AsSpan((int)range.Offset, range.Count));
+        }
+
+        long loaded = Stopwatch.GetTimestamp();
+        Check(setup, step);
+        return new AllReduceTiming(
+            setup.Rank,
+            step,
+            Stopwatch.GetElapsedTime(started, loaded).TotalMilliseconds,
+            Stopwatch.GetElapsedTime(started, sent).TotalMilliseconds,
+            Stopwatch.GetElapsedTime(sent, answered).TotalMilliseconds,
+            Stopwatch.GetElapsedTime(answered, loaded).TotalMilliseconds,
+            (GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds,
+            GC.CollectionCount(2) - gen2Before);
+    }
+
+    public Task ReleaseAsync()
+    {
+        _setup = null;
+        _shards = [];
+        _gradient = [];
+        _parameters = [];
+        _buffers = null;
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+
+    private void Check(AllReduceProbeSetup setup, long step)
+    {
+        float expected = -(step + 1) * (setup.WorldSize + 1) / 2f;
+        foreach (var range in setup.Shards)
+        {
+            foreach (long i in (long[])[range.Offset, range.Offset + (range.Count / 2), range.Offset + range.Count - 1])
+            {
+                float actual = _parameters[i];
+                if (MathF.Abs(actual - expected) > 1e-4f * MathF.Max(1f, MathF.Abs(expected)))
+                    throw new InvalidOperationException($"probe {this.GetPrimaryKeyString()}: element {i} is {actual} after step {step}, expected {expected}");
+            }
+        }
+    }
+}
