@@ -1,0 +1,24 @@
+using Autograd.Cluster.Contracts;
+using Autograd.Cluster.Contracts.Messages;
+
+namespace Autograd.Cluster.Silo.Grains;
+
+/// <summary>The registry's jobs in order of first registration, each id once, the oldest dropped beyond <see cref="IJobRegistryGrain.MaxJobs"/>.</summary>
+internal sealed class JobRegistryState
+{
+    private readonly LinkedList<JobRegistration> _order = new();
+    private readonly Dictionary<string, LinkedListNode<JobRegistration>> _byId = new(StringComparer.Ordinal);
+
+    public void Add(JobRegistration registration)
+    {
+        if (_byId.ContainsKey(registration.JobId)) return;
+        _byId[registration.JobId] = _order.AddLast(registration);
+        while (_order.Count > IJobRegistryGrain.MaxJobs)
+        {
+            _byId.Remove(_order.First!.Value.JobId);
+            _order.RemoveFirst();
+        }
+    }
+
+    public JobRegistration[] All() => [.. _order];
+}
