@@ -1,8 +1,19 @@
+using Autograd.Cluster.ServiceDefaults;
 using Autograd.Cluster.Silo.Hosting;
+using Autograd.Cluster.Silo.Telemetry;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Hosting;
+using Orleans.Dashboard;
 
-var builder = Host.CreateApplicationBuilder(args);
+var builder = WebApplication.CreateBuilder(args);
 // Checked before UseOrleans, which reads some Orleans:* keys itself: a bad value fails here, naming its key.
 var hosting = SiloHostingOptions.Read(builder.Configuration);
-builder.UseOrleans(silo => silo.UseClustering(hosting).AddAutogradTraining());
-await builder.Build().RunAsync();
+builder.AddServiceDefaults().AddSiloHealthChecks();
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(hosting.HttpListenAddress, hosting.HttpPort));
+builder.UseOrleans(silo => silo.UseClustering(hosting).AddAutogradTraining().AddTracing(builder.Configuration).AddDashboardIf(hosting));
+var app = builder.Build();
+app.MapDefaultEndpoints();
+if (hosting.OrleansDashboard)
+    app.MapOrleansDashboard(routePrefix: "/dashboard");
+await app.RunAsync();

@@ -1,6 +1,8 @@
 using System.Net;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
+using StackExchange.Redis;
 
 namespace Autograd.Cluster.Silo.Hosting;
 
@@ -8,7 +10,7 @@ namespace Autograd.Cluster.Silo.Hosting;
 public static class ClusteringSiloBuilderExtensions
 {
     /// <summary>
-    /// Sets up clustering (localhost or Redis membership), the cluster and service ids and the endpoints from
+    /// Sets up clustering (localhost or Redis membership, or what Orleans' own keys describe, as Aspire sets them), the cluster and service ids and the endpoints from
     /// <paramref name="options"/> (read them with <see cref="SiloHostingOptions.Read"/> before <c>UseOrleans</c>, which
     /// reads some <c>Orleans:*</c> keys itself).
     /// </summary>
@@ -18,6 +20,8 @@ public static class ClusteringSiloBuilderExtensions
         ArgumentNullException.ThrowIfNull(options);
         if (options.Clustering == SiloHostingOptions.Localhost)
             return builder.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+        if (options.Clustering == SiloHostingOptions.Configured)
+            return builder.UseConfiguredClustering(options);
 
         builder.UseRedisClustering(options.RedisConnectionString
             ?? throw new ArgumentException($"redis clustering needs {SiloHostingOptions.RedisConnectionStringKey}", nameof(options)));
@@ -29,5 +33,19 @@ public static class ClusteringSiloBuilderExtensions
         // A pod advertises its own IP and must accept traffic on it; a loopback silo stays private to the host.
         return builder.ConfigureEndpoints(
             options.AdvertisedIP, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(options.AdvertisedIP));
+    }
+
+    // Orleans itself applies Orleans:Clustering:ProviderType, the ids and Orleans:Endpoints:* (its UseOrleans reads the
+    // Orleans section); two things Aspire's injected keys leave open are settled here:
+    // - Orleans' Redis provider, given a ServiceKey, resolves a keyed IConnectionMultiplexer (Aspire's client package
+    //   would register one); register it from ConnectionStrings:<ServiceKey>, which Aspire's WithReference sets.
+    // - Without Orleans:Endpoints:AdvertisedIPAddress Orleans advertises the first non-loopback interface, which other
+    //   silos on a developer's machine may not reach; advertise AdvertisedIP (127.0.0.1 unless configured) instead.
+    private static ISiloBuilder UseConfiguredClustering(this ISiloBuilder builder, SiloHostingOptions options)
+    {
+        if (options.KeyedRedisConnection is var (serviceKey, connectionString))
+            builder.Services.AddKeyedSingleton<IConnectionMultiplexer>(serviceKey, (_, _) => ConnectionMultiplexer.Connect(connectionString));
+        builder.Services.Configure<EndpointOptions>(o => o.AdvertisedIPAddress ??= options.AdvertisedIP);
+        return builder;
     }
 }

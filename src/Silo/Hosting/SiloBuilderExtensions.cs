@@ -1,7 +1,13 @@
+using Autograd.Cluster.Silo.Checkpoints;
 using Autograd.Cluster.Silo.Datasets;
 using Autograd.Cluster.Silo.Placement;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
+using StackExchange.Redis;
 
 namespace Autograd.Cluster.Silo.Hosting;
 
@@ -10,7 +16,11 @@ public static class SiloBuilderExtensions
 {
     /// <summary>
     /// The engine device (<c>Autograd:Device</c>, checked and logged at startup), the silo's dataset cache, the
-    /// placement that spreads a job's workers and shards over silos, and the clock the coordinator times steps with.
+    /// placement that spreads a job's workers and shards over silos, the clock the coordinator times steps with, and
+    /// the checkpoint storage (grain storage provider <see cref="CheckpointStore.ProviderName"/>): Redis, at the
+    /// clustering's <c>ConnectionStrings:redis</c>, when <see cref="SiloHostingOptions.Clustering"/> is <c>redis</c>
+    /// (checkpoints then survive any silo); otherwise this process's memory, shared by the silos it hosts (the
+    /// in-process test cluster, the embedded local cluster), which survives the loss of any of them but not of the process.
     /// </summary>
     public static ISiloBuilder AddAutogradTraining(this ISiloBuilder builder)
     {
@@ -20,6 +30,32 @@ public static class SiloBuilderExtensions
         builder.Services.AddSingleton<DatasetProvider>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddPlacementDirector<SpreadPlacementStrategy, SpreadPlacementDirector>();
+        builder.Services.AddAutogradJobServices();
+        AddCheckpointStorage(builder, SiloHostingOptions.Read(builder.Configuration));
         return builder;
+    }
+
+    private static void AddCheckpointStorage(ISiloBuilder builder, SiloHostingOptions hosting)
+    {
+        // Under Aspire (Orleans' own clustering keys) the membership store's keyed connection holds the checkpoints too.
+        string? redis = hosting.Clustering == SiloHostingOptions.Redis ? hosting.RedisConnectionString : hosting.KeyedRedisConnection?.ConnectionString;
+        if (redis is { } connection)
+        {
+            builder.AddRedisGrainStorage(CheckpointStore.ProviderName, options => options.Configure<Serializer>((o, serializer) =>
+            {
+                o.ConfigurationOptions = ConfigurationOptions.Parse(connection);
+                o.DeleteStateOnClear = true;
+                // Orleans' binary format: float blocks stay raw bytes instead of JSON base64 strings.
+                o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+            }));
+        }
+        else
+        {
+            builder.Services.AddKeyedSingleton<IGrainStorage>(
+                CheckpointStore.ProviderName,
+                (services, _) => new ProcessMemoryGrainStorage(services.GetRequiredService<Serializer>(), services.GetRequiredService<IOptions<ClusterOptions>>()));
+        }
+
+        builder.Services.AddSingleton<CheckpointStore>();
     }
 }

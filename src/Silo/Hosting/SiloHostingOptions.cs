@@ -14,6 +14,13 @@ namespace Autograd.Cluster.Silo.Hosting;
 /// <c>Orleans:Clustering</c> section (as <c>Orleans:Clustering:ProviderType</c>) and fails on a plain value there, so
 /// <see cref="Read"/> rejects one with a message pointing here. Orleans also reads <c>Orleans:ClusterId</c> and
 /// <c>Orleans:ServiceId</c>, with the same meaning as here.
+/// <para>
+/// A third way to join a cluster is the one .NET Aspire describes: <c>Orleans:Clustering:ProviderType</c> (with
+/// <c>Orleans:Clustering:ServiceKey</c>, <c>ConnectionStrings:&lt;key&gt;</c>, <c>Orleans:Endpoints:SiloPort</c> and
+/// <c>Orleans:Endpoints:GatewayPort</c>), which Orleans reads itself through its registered provider builders. When
+/// that key is present <see cref="Clustering"/> is <see cref="Configured"/> and the silo leaves clustering and ports
+/// to Orleans, adding only what Aspire's wiring lacks (see <see cref="ClusteringSiloBuilderExtensions"/>).
+/// </para>
 /// </remarks>
 public sealed record SiloHostingOptions
 {
@@ -41,13 +48,31 @@ public sealed record SiloHostingOptions
     /// <summary>Key of <see cref="AdvertisedIP"/>.</summary>
     public const string AdvertisedIPKey = "Orleans:AdvertisedIP";
 
+    /// <summary>Orleans's own clustering provider key, as Aspire's <c>WithClustering</c> injects it (<c>Redis</c>, <c>Development</c>, ...).</summary>
+    public const string OrleansClusteringProviderTypeKey = "Orleans:Clustering:ProviderType";
+
+    /// <summary>The name under which Aspire's <c>WithClustering</c> passes the clustering store's connection (<c>ConnectionStrings:&lt;name&gt;</c>).</summary>
+    public const string OrleansClusteringServiceKeyKey = "Orleans:Clustering:ServiceKey";
+
+    /// <summary>Key of <see cref="HttpPort"/> (env <c>Autograd__HttpPort</c>): where <c>/health</c>, <c>/alive</c> and the optional Orleans dashboard are served.</summary>
+    public const string HttpPortKey = "Autograd:HttpPort";
+
+    /// <summary>Key of <see cref="OrleansDashboard"/> (env <c>Autograd__OrleansDashboard</c>): <c>true</c> or <c>false</c>.</summary>
+    public const string OrleansDashboardKey = "Autograd:OrleansDashboard";
+
     /// <summary>Value of <see cref="ClusteringKey"/> for a single-host cluster with an in-memory membership table.</summary>
     public const string Localhost = "localhost";
 
     /// <summary>Value of <see cref="ClusteringKey"/> for a membership table in Redis, shared by silos in any process or host.</summary>
     public const string Redis = "redis";
 
-    /// <summary>How silos find each other: <see cref="Localhost"/> or <see cref="Redis"/>.</summary>
+    /// <summary>
+    /// <see cref="Clustering"/> when <c>Orleans:Clustering:ProviderType</c> is set (Aspire): Orleans configures
+    /// clustering, ids and ports from its own keys. Not a value <see cref="ClusteringKey"/> accepts.
+    /// </summary>
+    public const string Configured = "orleans-configuration";
+
+    /// <summary>How silos find each other: <see cref="Localhost"/>, <see cref="Redis"/> or <see cref="Configured"/>.</summary>
     public string Clustering { get; init; } = Localhost;
 
     /// <summary>StackExchange.Redis connection string of the membership store (e.g. <c>redis:6379</c>); null with localhost clustering.</summary>
@@ -71,6 +96,25 @@ public sealed record SiloHostingOptions
     /// </summary>
     public IPAddress AdvertisedIP { get; init; } = IPAddress.Loopback;
 
+    /// <summary>
+    /// With <see cref="Configured"/> clustering: the value of <c>Orleans:Clustering:ServiceKey</c> and the connection string
+    /// <c>ConnectionStrings:&lt;ServiceKey&gt;</c>, for which the silo registers the keyed Redis connection Orleans' Redis
+    /// provider resolves (Aspire's client integration would register it; the silo does it without that package).
+    /// </summary>
+    public (string ServiceKey, string ConnectionString)? KeyedRedisConnection { get; init; }
+
+    /// <summary>
+    /// The silo's HTTP port (health endpoints, Orleans dashboard). Default 0: a free port the OS picks, so that several
+    /// silos on one host never collide; deployments that probe it set it (Kubernetes: 8080).
+    /// </summary>
+    public int HttpPort { get; init; }
+
+    /// <summary>Where the HTTP endpoint listens: loopback for a loopback <see cref="AdvertisedIP"/>, every interface otherwise.</summary>
+    public IPAddress HttpListenAddress => IPAddress.IsLoopback(AdvertisedIP) ? IPAddress.Loopback : IPAddress.Any;
+
+    /// <summary>Whether the silo serves the Orleans dashboard at <c>/dashboard</c> on <see cref="HttpPort"/>. Default false.</summary>
+    public bool OrleansDashboard { get; init; }
+
     /// <summary>Reads and checks every key; a missing key keeps its default.</summary>
     /// <exception cref="InvalidOperationException">A value is malformed or a required one is missing; the message names the key.</exception>
     public static SiloHostingOptions Read(IConfiguration configuration)
@@ -82,6 +126,12 @@ public sealed record SiloHostingOptions
         string clustering = (Value(configuration, ClusteringKey) ?? defaults.Clustering).ToLowerInvariant();
         if (clustering is not (Localhost or Redis))
             throw Invalid(ClusteringKey, $"'{configuration[ClusteringKey]}' is not a clustering: use '{Localhost}' or '{Redis}'");
+        if (Value(configuration, OrleansClusteringProviderTypeKey) is { } providerType)
+        {
+            if (Value(configuration, ClusteringKey) is { } chosen)
+                throw Invalid(ClusteringKey, $"'{chosen}' conflicts with {OrleansClusteringProviderTypeKey}='{providerType}': set one of the two");
+            return ReadConfigured(configuration, providerType, defaults);
+        }
 
         string? redis = Value(configuration, RedisConnectionStringKey);
         if (clustering == Redis && redis is null)
@@ -101,22 +151,61 @@ public sealed record SiloHostingOptions
             SiloPort = Port(configuration, SiloPortKey, defaults.SiloPort),
             GatewayPort = Port(configuration, GatewayPortKey, defaults.GatewayPort),
             AdvertisedIP = advertised ?? defaults.AdvertisedIP,
+            HttpPort = Port(configuration, HttpPortKey, defaults.HttpPort, allowZero: true),
+            OrleansDashboard = Flag(configuration, OrleansDashboardKey),
         };
         if (options.SiloPort == options.GatewayPort)
             throw Invalid(GatewayPortKey, $"{options.GatewayPort} is also {SiloPortKey}: the two need distinct ports");
         return options;
     }
 
+    // Orleans reads its own keys (ids, Orleans:Endpoints:*, the provider's section) in this mode; only the keys Orleans
+    // does not read are checked here, plus the connection string a Redis provider will look up by its service key.
+    private static SiloHostingOptions ReadConfigured(IConfiguration configuration, string providerType, SiloHostingOptions defaults)
+    {
+        (string, string)? keyed = null;
+        if (Value(configuration, OrleansClusteringServiceKeyKey) is { } serviceKey
+            && string.Equals(providerType, "Redis", StringComparison.OrdinalIgnoreCase))
+        {
+            string connectionKey = $"ConnectionStrings:{serviceKey}";
+            keyed = (serviceKey, Value(configuration, connectionKey)
+                ?? throw Invalid(connectionKey, $"is required by {OrleansClusteringServiceKeyKey}='{serviceKey}' with {OrleansClusteringProviderTypeKey}='{providerType}'"));
+        }
+
+        string? ip = Value(configuration, AdvertisedIPKey);
+        IPAddress? advertised = null;
+        if (ip is not null && !IPAddress.TryParse(ip, out advertised))
+            throw Invalid(AdvertisedIPKey, $"'{ip}' is not an IP address");
+        return new SiloHostingOptions
+        {
+            Clustering = Configured,
+            KeyedRedisConnection = keyed,
+            ClusterId = Value(configuration, ClusterIdKey) ?? defaults.ClusterId,
+            ServiceId = Value(configuration, ServiceIdKey) ?? defaults.ServiceId,
+            AdvertisedIP = advertised ?? defaults.AdvertisedIP,
+            HttpPort = Port(configuration, HttpPortKey, defaults.HttpPort, allowZero: true),
+            OrleansDashboard = Flag(configuration, OrleansDashboardKey),
+        };
+    }
+
+    private static bool Flag(IConfiguration configuration, string key)
+    {
+        string? text = Value(configuration, key);
+        if (text is null) return false;
+        return bool.TryParse(text, out bool flag) ? flag : throw Invalid(key, $"'{text}' is not true or false");
+    }
+
     // An empty value (an env var set to "") counts as missing, so it takes the default or fails as required.
     private static string? Value(IConfiguration configuration, string key) =>
         string.IsNullOrWhiteSpace(configuration[key]) ? null : configuration[key]!.Trim();
 
-    private static int Port(IConfiguration configuration, string key, int fallback)
+    private static int Port(IConfiguration configuration, string key, int fallback, bool allowZero = false)
     {
         string? text = Value(configuration, key);
         if (text is null) return fallback;
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port is < 1 or > 65535)
-            throw Invalid(key, $"'{text}' is not a port (1-65535)");
+        int lowest = allowZero ? 0 : 1;
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port < lowest || port > 65535)
+            throw Invalid(key, $"'{text}' is not a port ({lowest}-65535)");
         return port;
     }
 
