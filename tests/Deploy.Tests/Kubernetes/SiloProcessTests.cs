@@ -1,0 +1,201 @@
+using System.Net;
+using System.Reflection;
+using Autograd.Cluster.Client;
+using Autograd.Cluster.Client.Connection;
+using Autograd.Cluster.Client.Serialization;
+using Autograd.Cluster.Contracts.Status;
+using Autograd.Cluster.Deploy.Tests.Support;
+using Autograd.Cluster.Silo.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using StackExchange.Redis;
+using Xunit;
+using Defaults = Autograd.Cluster.ServiceDefaults.Extensions;
+
+namespace Autograd.Cluster.Deploy.Tests.Kubernetes;
+
+/// <summary>
+/// Silo processes (<c>dotnet Autograd.Cluster.Silo.dll</c>, as the image runs it) started with exactly the environment
+/// the cpu overlay gives its container and nothing else: they form one cluster in a private <c>redis-server</c>, answer
+/// their probes, train a job with checkpoints in that Redis, export telemetry naming their pod, and a silo stopped by
+/// SIGTERM leaves cleanly.
+/// </summary>
+public sealed class SiloProcessTests
+{
+    private const string RedisServer = "/usr/bin/redis-server";
+    private const int Pods = 2;
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan JobTimeout = TimeSpan.FromMinutes(3);
+
+    /// <summary>
+    /// The only variables the test changes, each for a reason a pod does not have: loopback instead of a pod IP, a
+    /// private Redis, and free ports, because other processes on a shared test host may hold 11111, 30000 or 8080.
+    /// </summary>
+    private static readonly string[] Substituted =
+    [
+        "ConnectionStrings__redis", "Orleans__SiloPort", "Orleans__GatewayPort", "Autograd__HttpPort", "OTEL_EXPORTER_OTLP_ENDPOINT",
+    ];
+
+    [Fact]
+    public async Task Silos_WithTheManifestEnvironment_FormOneClusterTrainAndLeaveOnSigterm()
+    {
+        if (!File.Exists(RedisServer)) Assert.Skip($"{RedisServer} is not installed (.ci/run installs the redis-server package)");
+        var cancel = TestContext.Current.CancellationToken;
+        var manifests = Manifests.Render("overlays/cpu");
+        var ports = Network.FreePorts(2 + (Pods * 3));
+        int redisPort = ports[0], otlpPort = ports[1];
+
+        using var otlp = new OtlpReceiver(otlpPort);
+        using var redis = ChildProcess.Start("redis-server", RedisServer, ["--port", redisPort.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
+        await Network.WaitForListenerAsync(redisPort, TimeSpan.FromSeconds(10), () => redis.HasExited, cancel);
+
+        // Two "pods" of the Deployment: the same rendered environment, each with its own downward-API values and ports.
+        var pods = new List<(string Name, int SiloPort, int HttpPort, ChildProcess Process, HttpClient Http)>();
+        SiloHostingOptions? options = null;
+        try
+        {
+            for (int i = 0; i < Pods; i++)
+            {
+                string name = $"autograd-silo-test-{i}-{Guid.NewGuid():N}";
+                var environment = PodEnvironment.Resolve(manifests, manifests.SiloContainer, new Dictionary<string, string>
+                {
+                    ["status.podIP"] = "127.0.0.1",
+                    ["metadata.name"] = name,
+                    ["metadata.namespace"] = "autograd",
+                });
+                Assert.All(Substituted, v => Assert.True(environment.Variables.ContainsKey(v), $"the manifests no longer set {v}"));
+                options = SiloHostingOptions.Read(SiloConfiguration.FromEnvironment(environment.Variables));
+                int siloPort = ports[2 + (3 * i)], gatewayPort = ports[3 + (3 * i)], httpPort = ports[4 + (3 * i)];
+                var variables = new Dictionary<string, string>(environment.Variables)
+                {
+                    ["ConnectionStrings__redis"] = $"127.0.0.1:{redisPort}",
+                    ["Orleans__SiloPort"] = siloPort.ToString(),
+                    ["Orleans__GatewayPort"] = gatewayPort.ToString(),
+                    ["Autograd__HttpPort"] = httpPort.ToString(),
+                    ["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp.Endpoint,
+                };
+                var process = ChildProcess.Start(name, "dotnet", [SiloAssemblyPath()], variables, cleanEnvironment: true);
+                pods.Add((name, siloPort, httpPort, process, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(5) }));
+            }
+
+            // Startup and liveness: /alive answers; readiness: /health answers 200 once the silo is an active member.
+            foreach (var pod in pods)
+            {
+                await WaitForStatusAsync(pod.Http, Defaults.AlivePath, pod.Process, cancel);
+                await WaitForStatusAsync(pod.Http, Defaults.HealthPath, pod.Process, cancel);
+            }
+
+            // A client with the manifests' ids and the same Redis sees both silos, each at its advertised address.
+            using var client = new HostBuilder()
+                .UseOrleansClient(c => c
+                    .UseRedisClustering($"127.0.0.1:{redisPort}")
+                    .Configure<ClusterOptions>(o =>
+                    {
+                        o.ClusterId = options!.ClusterId;
+                        o.ServiceId = options.ServiceId;
+                    }))
+                .Build();
+            await client.StartAsync(cancel);
+            var members = (await ActiveSilosAsync(client)).Keys.Select(s => s.Endpoint).OrderBy(e => e.Port).ToList();
+            Assert.Equal(pods.Select(p => new IPEndPoint(IPAddress.Loopback, p.SiloPort)).OrderBy(e => e.Port), members);
+
+            // A job trains across both silos and checkpoints into the manifests' Redis, as the submit Job's CLI would
+            // start it (here through the library, connecting with the manifests' ids).
+            var job = await TrainAsync(redisPort, options!, cancel);
+            Assert.Equal(JobState.Completed, job.State);
+            Assert.Equal(Pods, job.Workers.Select(w => w.Silo).Distinct().Count());
+            Assert.NotNull(job.LastCheckpointStep);
+            await using (var redisClient = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redisPort}"))
+            {
+                var keys = redisClient.GetServer($"127.0.0.1:{redisPort}").Keys(pattern: "*").Select(k => k.ToString()).ToList();
+                Assert.Contains(keys, k => k.Contains(job.JobId, StringComparison.Ordinal));
+            }
+
+            // Telemetry reaches the collector the manifests name, tagged with each pod's name (from the downward API).
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (!pods.All(p => otlp.Received("/v1/logs", p.Name)) && DateTime.UtcNow < deadline)
+                await Task.Delay(250, cancel);
+            Assert.All(pods, p => Assert.True(otlp.Received("/v1/logs", p.Name), $"no OTLP log export named {p.Name} (exports so far: {otlp.Paths()}){Environment.NewLine}{p.Process.Output()}"));
+            Assert.True(otlp.Received("/v1/logs", "autograd-silo"), "the OTLP exports do not carry OTEL_SERVICE_NAME");
+
+            // SIGTERM, as the kubelet stops a pod in a rolling upgrade: the host stops by itself within the pod's grace
+            // period, and leaves the membership table rather than waiting to be declared dead.
+            var stopped = pods[0];
+            stopped.Process.Terminate();
+            long grace = manifests.Silo.Spec.Template.Spec.TerminationGracePeriodSeconds ?? 30;
+            int? exit = await stopped.Process.WaitForExitAsync(TimeSpan.FromSeconds(grace));
+            Assert.True(exit == 0, $"the silo did not exit cleanly on SIGTERM within {grace} s (exit {exit?.ToString() ?? "none"}){Environment.NewLine}{stopped.Process.Output()}");
+            // The survivor learns of it by gossip: allow it a moment (a dead, not departed, silo would take a minute).
+            var expected = new IPEndPoint(IPAddress.Loopback, pods[1].SiloPort);
+            var membershipDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+            var remaining = (await ActiveSilosAsync(client)).Keys.Select(s => s.Endpoint).ToList();
+            while (remaining.Count != 1 && DateTime.UtcNow < membershipDeadline)
+            {
+                await Task.Delay(250, cancel);
+                remaining = (await ActiveSilosAsync(client)).Keys.Select(s => s.Endpoint).ToList();
+            }
+
+            Assert.Equal([expected], remaining);
+            await client.StopAsync(cancel);
+        }
+        finally
+        {
+            foreach (var pod in pods)
+            {
+                pod.Process.Dispose();
+                pod.Http.Dispose();
+            }
+        }
+    }
+
+    private static async Task<JobStatus> TrainAsync(int redisPort, SiloHostingOptions silo, CancellationToken cancel)
+    {
+        var connection = ClusterConnection.ThroughRedis($"127.0.0.1:{redisPort}") with { ClusterId = silo.ClusterId, ServiceId = silo.ServiceId };
+        await using var client = await TrainingClient.ConnectAsync(connection, cancel);
+        var spec = JobJson.Load(Path.Combine(Repository.Root, "examples", "regression-5-3-1.json")) with { Workers = Pods, Epochs = 1 };
+        var job = await client.SubmitAsync(spec, cancellationToken: cancel);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        timeout.CancelAfter(JobTimeout);
+        return await job.WaitAsync(cancellationToken: timeout.Token);
+    }
+
+    private static Task<Dictionary<SiloAddress, SiloStatus>> ActiveSilosAsync(IHost client) =>
+        client.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+
+    private static async Task WaitForStatusAsync(HttpClient http, string path, ChildProcess silo, CancellationToken cancel)
+    {
+        var deadline = DateTime.UtcNow + StartTimeout;
+        string last = "no answer";
+        while (DateTime.UtcNow < deadline)
+        {
+            if (silo.HasExited) throw new InvalidOperationException($"the silo exited before {path} answered{Environment.NewLine}{silo.Output()}");
+            try
+            {
+                using var response = await http.GetAsync(path, cancel);
+                if (response.StatusCode == HttpStatusCode.OK) return;
+                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancel)}";
+            }
+            catch (HttpRequestException e)
+            {
+                last = e.Message;
+            }
+            catch (TaskCanceledException) when (!cancel.IsCancellationRequested)
+            {
+                last = "timed out";
+            }
+
+            await Task.Delay(250, cancel);
+        }
+
+        throw new TimeoutException($"{path} did not answer 200 within {StartTimeout.TotalSeconds} s (last: {last}){Environment.NewLine}{silo.Output()}");
+    }
+
+    /// <summary>src/Silo's output in the configuration this test assembly was built in.</summary>
+    private static string SiloAssemblyPath()
+    {
+        string configuration = typeof(SiloProcessTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
+        string path = Path.Combine(Repository.Root, "src", "Silo", "bin", configuration, "net10.0", "Autograd.Cluster.Silo.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"build src/Silo in {configuration} first", path);
+    }
+}
