@@ -1,11 +1,11 @@
 using System.Net;
-using System.Reflection;
 using Autograd.Cluster.Client;
 using Autograd.Cluster.Client.Connection;
 using Autograd.Cluster.Client.Serialization;
 using Autograd.Cluster.Contracts.Status;
 using Autograd.Cluster.Deploy.Tests.Support;
 using Autograd.Cluster.Silo.Hosting;
+using Autograd.Cluster.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
@@ -23,7 +23,6 @@ namespace Autograd.Cluster.Deploy.Tests.Kubernetes;
 /// </summary>
 public sealed class SiloProcessTests
 {
-    private const string RedisServer = "/usr/bin/redis-server";
     private const int Pods = 2;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan JobTimeout = TimeSpan.FromMinutes(3);
@@ -40,15 +39,15 @@ public sealed class SiloProcessTests
     [Fact]
     public async Task Silos_WithTheManifestEnvironment_FormOneClusterTrainAndLeaveOnSigterm()
     {
-        if (!File.Exists(RedisServer)) Assert.Skip($"{RedisServer} is not installed (.ci/run installs the redis-server package)");
+        if (!RedisServer.IsInstalled) Assert.Skip(RedisServer.NotInstalledReason);
         var cancel = TestContext.Current.CancellationToken;
         var manifests = Manifests.Render("overlays/cpu");
-        var ports = Network.FreePorts(2 + (Pods * 3));
-        int redisPort = ports[0], otlpPort = ports[1];
+        var ports = LoopbackPorts.Free(1 + (Pods * 3));
+        int otlpPort = ports[0];
 
         using var otlp = new OtlpReceiver(otlpPort);
-        using var redis = ChildProcess.Start("redis-server", RedisServer, ["--port", redisPort.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
-        await Network.WaitForListenerAsync(redisPort, TimeSpan.FromSeconds(10), () => redis.HasExited, cancel);
+        using var redis = await RedisServer.StartAsync(cancel);
+        int redisPort = redis.Port;
 
         // Two "pods" of the Deployment: the same rendered environment, each with its own downward-API values and ports.
         var pods = new List<(string Name, int SiloPort, int HttpPort, ChildProcess Process, HttpClient Http)>();
@@ -66,7 +65,7 @@ public sealed class SiloProcessTests
                 });
                 Assert.All(Substituted, v => Assert.True(environment.Variables.ContainsKey(v), $"the manifests no longer set {v}"));
                 options = SiloHostingOptions.Read(SiloConfiguration.FromEnvironment(environment.Variables));
-                int siloPort = ports[2 + (3 * i)], gatewayPort = ports[3 + (3 * i)], httpPort = ports[4 + (3 * i)];
+                int siloPort = ports[1 + (3 * i)], gatewayPort = ports[2 + (3 * i)], httpPort = ports[3 + (3 * i)];
                 var variables = new Dictionary<string, string>(environment.Variables)
                 {
                     ["ConnectionStrings__redis"] = $"127.0.0.1:{redisPort}",
@@ -75,7 +74,7 @@ public sealed class SiloProcessTests
                     ["Autograd__HttpPort"] = httpPort.ToString(),
                     ["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp.Endpoint,
                 };
-                var process = ChildProcess.Start(name, "dotnet", [SiloAssemblyPath()], variables, cleanEnvironment: true);
+                var process = ChildProcess.Start(name, "dotnet", [RepositoryPaths.SiloAssembly], variables, cleanEnvironment: true);
                 pods.Add((name, siloPort, httpPort, process, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(5) }));
             }
 
@@ -189,13 +188,5 @@ public sealed class SiloProcessTests
         }
 
         throw new TimeoutException($"{path} did not answer 200 within {StartTimeout.TotalSeconds} s (last: {last}){Environment.NewLine}{silo.Output()}");
-    }
-
-    /// <summary>src/Silo's output in the configuration this test assembly was built in.</summary>
-    private static string SiloAssemblyPath()
-    {
-        string configuration = typeof(SiloProcessTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
-        string path = Path.Combine(Repository.Root, "src", "Silo", "bin", configuration, "net10.0", "Autograd.Cluster.Silo.dll");
-        return File.Exists(path) ? path : throw new FileNotFoundException($"build src/Silo in {configuration} first", path);
     }
 }

@@ -1,7 +1,5 @@
 using System.Net;
-using System.Net.Sockets;
-using System.Reflection;
-using Autograd.Cluster.Silo.Tests.MultiProcess;
+using Autograd.Cluster.Testing;
 using Xunit;
 
 namespace Autograd.Cluster.Silo.Tests.Hosting;
@@ -12,7 +10,6 @@ namespace Autograd.Cluster.Silo.Tests.Hosting;
 /// </summary>
 public sealed class SiloHttpEndpointTests
 {
-    private const string RedisServer = "/usr/bin/redis-server";
     private static readonly TimeSpan HealthyTimeout = TimeSpan.FromSeconds(60);
 
     [Theory]
@@ -20,7 +17,7 @@ public sealed class SiloHttpEndpointTests
     [InlineData(true, HttpStatusCode.OK)]
     public async Task Silo_LocalhostClustering_ServesHealthyAliveAndTheDashboardWhenOn(bool dashboard, HttpStatusCode dashboardStatus)
     {
-        var ports = FreePorts(3);
+        var ports = LoopbackPorts.Free(3);
         using var silo = StartSilo(new Dictionary<string, string>
         {
             ["Orleans__ClusteringProvider"] = "localhost",
@@ -39,25 +36,24 @@ public sealed class SiloHttpEndpointTests
     [Fact]
     public async Task Silo_AspireStyleRedisKeys_JoinsTheClusterAndServesHealthy()
     {
-        if (!File.Exists(RedisServer))
-            Assert.Skip($"{RedisServer} is not installed (.ci/run installs the redis-server package)");
-        var ports = FreePorts(4);
-        using var redis = ChildProcess.Start("redis-server", RedisServer, ["--port", ports[0].ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
+        if (!RedisServer.IsInstalled) Assert.Skip(RedisServer.NotInstalledReason);
+        using var redis = await RedisServer.StartAsync(TestContext.Current.CancellationToken);
+        var ports = LoopbackPorts.Free(3);
         // Exactly the variables Aspire.Hosting.Orleans sets for WithClustering(redis) and WithReference(cluster).
         using var silo = StartSilo(new Dictionary<string, string>
         {
             ["Orleans__Clustering__ProviderType"] = "Redis",
             ["Orleans__Clustering__ServiceKey"] = "redis",
-            ["ConnectionStrings__redis"] = $"127.0.0.1:{ports[0]},abortConnect=false",
+            ["ConnectionStrings__redis"] = $"{redis.ConnectionString},abortConnect=false",
             ["Orleans__ClusterId"] = $"test-{Guid.NewGuid():N}",
             ["Orleans__ServiceId"] = "autograd-tests",
             ["Orleans__EnableDistributedTracing"] = "true",
-            ["Orleans__Endpoints__SiloPort"] = ports[1].ToString(),
-            ["Orleans__Endpoints__GatewayPort"] = ports[2].ToString(),
-            ["Autograd__HttpPort"] = ports[3].ToString(),
+            ["Orleans__Endpoints__SiloPort"] = ports[0].ToString(),
+            ["Orleans__Endpoints__GatewayPort"] = ports[1].ToString(),
+            ["Autograd__HttpPort"] = ports[2].ToString(),
         });
 
-        await AssertHealthyAsync(silo, ports[3]);
+        await AssertHealthyAsync(silo, ports[2]);
     }
 
     private static async Task AssertHealthyAsync(ChildProcess silo, int httpPort)
@@ -94,30 +90,6 @@ public sealed class SiloHttpEndpointTests
         environment["Autograd__Device"] = "cpu";
         environment["DOTNET_ENVIRONMENT"] = "Production";
         environment["Logging__LogLevel__Default"] = "Warning";
-        return ChildProcess.Start("silo", "dotnet", [SiloAssemblyPath()], environment);
-    }
-
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
-        try
-        {
-            foreach (var l in listeners) l.Start();
-            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        }
-        finally
-        {
-            foreach (var l in listeners) l.Stop();
-        }
-    }
-
-    private static string SiloAssemblyPath()
-    {
-        string configuration = typeof(SiloHttpEndpointTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Autograd.Cluster.sln"))) dir = dir.Parent;
-        if (dir is null) throw new InvalidOperationException($"no Autograd.Cluster.sln above {AppContext.BaseDirectory}");
-        string path = Path.Combine(dir.FullName, "src", "Silo", "bin", configuration, "net10.0", "Autograd.Cluster.Silo.dll");
-        return File.Exists(path) ? path : throw new FileNotFoundException($"build src/Silo in {configuration} first", path);
+        return ChildProcess.Start("silo", "dotnet", [RepositoryPaths.SiloAssembly], environment);
     }
 }

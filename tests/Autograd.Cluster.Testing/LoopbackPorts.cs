@@ -1,12 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Autograd.Cluster.Deploy.Tests.Support;
+namespace Autograd.Cluster.Testing;
 
-internal static class Network
+/// <summary>Ports on 127.0.0.1: free ones to hand to the processes a test starts, and waiting for one to listen.</summary>
+public static class LoopbackPorts
 {
     /// <summary>Distinct loopback ports free right now (all bound at once, so none repeats).</summary>
-    public static int[] FreePorts(int count)
+    public static int[] Free(int count)
     {
         var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
         try
@@ -20,8 +21,12 @@ internal static class Network
         }
     }
 
-    /// <summary>Waits until something accepts TCP connections on loopback <paramref name="port"/>.</summary>
-    public static async Task WaitForListenerAsync(int port, TimeSpan timeout, Func<bool> gaveUp, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until something accepts TCP connections on loopback <paramref name="port"/>; throws the last
+    /// <see cref="SocketException"/> once <paramref name="timeout"/> has passed or <paramref name="gaveUp"/> returns true
+    /// (the process that should listen has exited, say).
+    /// </summary>
+    public static async Task WaitForListenerAsync(int port, TimeSpan timeout, Func<bool> gaveUp, CancellationToken cancellationToken = default)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)

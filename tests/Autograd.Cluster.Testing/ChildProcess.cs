@@ -1,10 +1,11 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 
-namespace Autograd.Cluster.Deploy.Tests.Support;
+namespace Autograd.Cluster.Testing;
 
-/// <summary>An OS process the tests started, with its output kept (the tail) for failure messages.</summary>
-internal sealed class ChildProcess : IDisposable
+/// <summary>An OS process a test or benchmark started, with its output kept (the tail) for failure messages.</summary>
+public sealed class ChildProcess : IDisposable
 {
     private const int MaxLines = 200;
     private readonly Queue<string> _lines = new();
@@ -17,13 +18,21 @@ internal sealed class ChildProcess : IDisposable
         _process = process;
     }
 
+    /// <summary>The name failure messages give the process.</summary>
     public string Name { get; }
 
+    /// <summary>The OS process id.</summary>
     public int Id => _process.Id;
 
+    /// <summary>Whether the process has exited.</summary>
     public bool HasExited => _process.HasExited;
 
-    /// <param name="cleanEnvironment">Start with no variable but PATH and HOME, as a container starts with only its image's and manifest's.</param>
+    /// <summary>Starts <paramref name="fileName"/> with <paramref name="arguments"/>, capturing stdout and stderr.</summary>
+    /// <param name="name">The name failure messages give the process.</param>
+    /// <param name="fileName">The executable (a path, or a name looked up on PATH).</param>
+    /// <param name="arguments">Its arguments, each passed as one argument (no shell quoting).</param>
+    /// <param name="environment">Variables set on top of the inherited (or, with <paramref name="cleanEnvironment"/>, the clean) environment.</param>
+    /// <param name="cleanEnvironment">Start with no variable but PATH, HOME and DOTNET_ROOT, as a container starts with only its image's and manifest's.</param>
     public static ChildProcess Start(
         string name, string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, bool cleanEnvironment = false)
     {
@@ -66,21 +75,10 @@ internal sealed class ChildProcess : IDisposable
         }
     }
 
-    public string Output()
-    {
-        lock (_lines)
-        {
-            var text = new StringBuilder();
-            text.AppendLine($"--- {Name} (pid {_process.Id}{(_process.HasExited ? $", exited {_process.ExitCode}" : "")}), last {_lines.Count} lines:");
-            foreach (var line in _lines) text.AppendLine(line);
-            return text.ToString();
-        }
-    }
-
     /// <summary>SIGTERM, as the kubelet stops a container; the process shuts down on its own.</summary>
     public void Terminate()
     {
-        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
     }
 
@@ -99,6 +97,19 @@ internal sealed class ChildProcess : IDisposable
         }
     }
 
+    /// <summary>A header naming the process (and its exit code once it exited) and the last lines it wrote.</summary>
+    public string Output()
+    {
+        lock (_lines)
+        {
+            var text = new StringBuilder();
+            text.AppendLine($"--- {Name} (pid {_process.Id}{(_process.HasExited ? $", exited {_process.ExitCode}" : "")}), last {_lines.Count} lines:");
+            foreach (var line in _lines) text.AppendLine(line);
+            return text.ToString();
+        }
+    }
+
+    /// <summary>Kills the process (see <see cref="Kill"/>) if it still runs.</summary>
     public void Dispose()
     {
         if (_disposed) return;
