@@ -41,25 +41,18 @@ public sealed class TrainingJobGrain(
     public const int MaxRecoveriesWithoutProgress = 3;
 
     private static readonly TimeSpan MinimumSetupTimeout = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>The longest a recovery waits for membership to agree that the silos it found dead are gone.</summary>
     private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(15);
 
-    /// <summary>How long a barrier waits before it checks, and then every so often, that the job's silos still answer.</summary>
-    private static readonly TimeSpan ProbeAfter = TimeSpan.FromSeconds(1);
-
     private TrainingJobState _state = null!;
     private SiloWatch _watch = null!;
-    private WorkerSlot[] _workers = [];
-    private IParameterShardGrain[] _shards = [];
-    private ShardRange[] _shardRanges = [];
-    private int _generation = -1;
-    private int _nextSlot;
+    private MemberBarrier _barrier = null!;
+    private BestEffortCleanup _cleanup = null!;
+    private JobMembers _members = null!;
+    private FinalParameters _final = null!;
     private int _requestedWorkers;
     private JobCheckpoint? _checkpoint;
-    private int _finalChunks;
-    private long _finalLength;
     private bool _deactivated;
     private bool _hasTestSplit = true;
     private bool _exactWorld;
@@ -70,6 +63,10 @@ public sealed class TrainingJobGrain(
         _state = new TrainingJobState(this.GetPrimaryKeyString(), RuntimeIdentity, time);
         _watch = new SiloWatch(membership, GrainFactory, time);
         _watch.Start();
+        _barrier = new MemberBarrier(_watch, time);
+        _cleanup = new BestEffortCleanup(_state.JobId, time, logger);
+        _members = new JobMembers(_state.JobId, GrainFactory, _watch, _barrier, _cleanup);
+        _final = new FinalParameters(_state, checkpoints, time, logger);
         var record = await checkpoints.ReadJobAsync(_state.JobId);
         if (record is null) return;
 
@@ -88,11 +85,9 @@ public sealed class TrainingJobGrain(
         }
 
         _state.Reload(record, plan);
-        _generation = record.Generation;
-        _nextSlot = record.WorkerSlots.Length == 0 ? 0 : record.WorkerSlots.Max() + 1;
+        _members.Reload(record.Generation, record.WorkerSlots);
         _checkpoint = record.Checkpoint;
-        _finalChunks = record.FinalChunks;
-        _finalLength = record.FinalLength;
+        _final.Reload(record.FinalChunks, record.FinalLength);
         _requestedWorkers = record.WorldSize > 0 ? record.WorldSize : plan.Spec.Workers;
         if (record.State is JobState.Starting or JobState.Running)
         {
@@ -169,7 +164,7 @@ public sealed class TrainingJobGrain(
         await _run;
         _requestedWorkers = world;
         _exactWorld = true;
-        _finalChunks = 0;
+        _final.Forget();
         _state.Resuming($"resuming from {Describe(_checkpoint)} with {world} worker(s)");
         await WriteRecordAsync();
         _run = RunAsync(plan, [], []);
@@ -179,16 +174,7 @@ public sealed class TrainingJobGrain(
     public Task<ParameterLayout> GetParameterLayoutAsync() =>
         Task.FromResult(_state.Plan?.Layout ?? throw new InvalidOperationException($"job {_state.JobId} has no accepted spec"));
 
-    public async Task<FloatBlock> ReadParametersAsync(long offset, int count)
-    {
-        if (_state.FinalValues is null && _finalChunks > 0 && _state.State is JobState.Completed or JobState.Failed or JobState.Cancelled)
-            _state.FinalValues = await checkpoints.ReadFinalAsync(_state.JobId, _finalChunks, _finalLength);
-        var values = _state.FinalValues
-            ?? throw new InvalidOperationException($"job {_state.JobId} is {_state.State}: its parameters are readable once it has ended" + (_state.State == JobState.Failed ? " (they could not be read back after the failure)" : string.Empty));
-        if (offset < 0 || count < 0 || count > FloatBlock.MaxFloats || offset + count > values.Length)
-            throw new ArgumentOutOfRangeException(nameof(count), $"cannot read {count} values at {offset} of {values.Length} (at most {FloatBlock.MaxFloats} per read)");
-        return FloatBlock.From(values.AsSpan((int)offset, count));
-    }
+    public Task<FloatBlock> ReadParametersAsync(long offset, int count) => _final.ReadAsync(offset, count);
 
     /// <summary>
     /// Forms the workers and shards and trains to the end, recovering from lost silos; <paramref name="staleSlots"/> are
@@ -210,12 +196,9 @@ public sealed class TrainingJobGrain(
                 }
             }
 
-            // The previous activation's workers may be stuck in a step waiting on a dead shard: abort, then release them.
-            var stale = staleSlots.Select(s => MemberKeys.Worker(GrainFactory, _state.JobId, s)).ToArray();
-            await BestEffortAsync(stale.Select(w => w.AbortAsync("the job's coordinator was re-activated")));
-            await BestEffortAsync(stale.Select(w => w.ReleaseAsync()));
+            await _members.ReleaseStaleAsync(staleSlots, "the job's coordinator was re-activated");
             int recoveriesWithoutProgress = 0;
-            bool recovering = _generation >= 0;
+            bool recovering = _members.Generation >= 0;
             while (true)
             {
                 long checkpointBefore = _checkpoint?.Step ?? -1;
@@ -233,7 +216,7 @@ public sealed class TrainingJobGrain(
                     logger.LogWarning("Job {JobId}: {Reason}", _state.JobId, lost.Message);
                     if (recoveriesWithoutProgress > MaxRecoveriesWithoutProgress)
                         throw new JobFailedException($"gave up after {MaxRecoveriesWithoutProgress} recoveries without a new checkpoint; last: {lost.Message}");
-                    await AbortMembersAsync(lost.Message);
+                    await _members.AbortAsync(lost.Message);
                     await _watch.SettleAsync(SettleLimit);
                     _state.Recovering($"recovering from {Describe(_checkpoint)} on the live silos");
                     TrainingTelemetry.Recovered(_state.JobId);
@@ -241,7 +224,7 @@ public sealed class TrainingJobGrain(
                 }
             }
 
-            await CollectFinalValuesAsync(plan);
+            await _final.CollectAsync(plan, _members);
             if (_state.CancelReason is { } reason) _state.End(JobState.Cancelled, $"cancelled after step {_state.Step}: {reason}");
             else _state.End(JobState.Completed, $"completed {_state.Step} steps, final loss {_state.Loss:G6}");
         }
@@ -253,105 +236,38 @@ public sealed class TrainingJobGrain(
         {
             string reason = e is JobFailedException ? e.Message : $"{e.GetType().Name}: {e.Message}";
             logger.LogWarning(e, "Job {JobId} failed: {Reason}", _state.JobId, reason);
-            await AbortMembersAsync(reason);
-            await CollectFinalValuesAsync(plan, ignoreFailure: true);
+            await _members.AbortAsync(reason);
+            await _final.CollectAsync(plan, _members, ignoreFailure: true);
             _state.End(JobState.Failed, reason, reason);
         }
         finally
         {
             if (!_deactivated)
             {
-                await StoreFinalValuesAsync();
-                await BestEffortAsync(_workers.Select(w => w.Grain.ReleaseAsync()));
-                await BestEffortAsync(_shards.Select(s => s.ReleaseAsync()));
-                _workers = [];
-                _shards = [];
+                await _final.StoreAsync(WriteRecordAsync);
+                await _members.ReleaseAsync();
                 _watch.Watch([]);
             }
         }
     }
 
     /// <summary>
-    /// Sets up a generation of shards (restored from the last checkpoint, or the initial parameters) and the workers:
-    /// the first formation places them by the spread placement; a recovery keeps the live workers and places new ones
-    /// and the shards on live silos, with at most one worker per live silo.
+    /// Forms a new generation of members (<see cref="JobMembers.FormAsync"/>) from the last checkpoint, rewinds the
+    /// job's progress to it and records the formation.
     /// </summary>
     private async Task FormAsync(JobPlan plan, bool recovering)
     {
-        var spec = plan.Spec;
-        var timeout = spec.StepTimeout > MinimumSetupTimeout ? spec.StepTimeout : MinimumSetupTimeout;
-        _generation++;
-        var previousShards = _shards;
-        var live = _watch.LiveSilos();
-        if (live.Count == 0) throw new JobFailedException("no live silo to run the job on");
-        // A recovery runs on at most one worker per live silo; a submit or a resume gets the workers it asked for.
-        int world = recovering && !_exactWorld ? Math.Min(_requestedWorkers, live.Count) : _requestedWorkers;
-        _exactWorld = false;
-        var ranges = world == spec.Workers ? plan.Shards : ShardPartition.Split(plan.ParameterCount, spec.Shards, world);
+        var previousShards = _members.Shards;
         var from = _checkpoint;
-        bool hinted = _generation > 0;
-
-        _shardRanges = ranges;
-        _shards = ranges.Select(r => MemberKeys.Shard(GrainFactory, _state.JobId, _generation, r.Index)).ToArray();
-        var shardSetups = new Task[ranges.Length];
-        for (int s = 0; s < ranges.Length; s++)
-        {
-            var range = ranges[s];
-            var setup = new ShardSetup
-            {
-                JobId = _state.JobId,
-                Range = range,
-                WorldSize = world,
-                Optimizer = spec.Optimizer,
-                LrSchedule = spec.LrSchedule,
-                InitialValues = from is null ? FloatBlock.From(plan.InitialParameters.AsSpan((int)range.Offset, range.Count)) : FloatBlock.Empty,
-                Generation = _generation,
-                Parameters = plan.Layout.Entries.Where(e => !e.IsBuffer).ToArray(),
-                Restore = from?.Shards,
-                StartStep = from?.Step ?? 0,
-            };
-            shardSetups[s] = SiloWatch.Placed(hinted ? live[s % live.Count] : null, () => _shards[s].InitializeAsync(setup));
-        }
-
-        // Until the members are known, a setup failure is checked against every live silo.
-        _watch.Watch(live.Select(s => s.ToString()));
-        await BarrierAsync(shardSetups, timeout, "setting up", i => $"shard {i}");
-        var shardInfos = _shards.Select(s => s.GetInfoAsync()).ToArray();
-        await BarrierAsync(shardInfos, timeout, "setting up", i => $"shard {i}");
-
-        // Survivors (workers whose silo is live) keep their grains; new slots fill the live silos that have no worker.
-        var survivors = recovering ? _workers.Where(w => live.Contains(w.Silo)).Take(world).ToList() : [];
-        var free = new Queue<SiloAddress>(live.Where(s => survivors.All(w => w.Silo != s)));
-        var members = new List<(IWorkerGrain Grain, int Slot, SiloAddress? Hint)>();
-        foreach (var w in survivors) members.Add((w.Grain, w.Slot, null));
-        while (members.Count < world)
-        {
-            int slot = _nextSlot++;
-            SiloAddress? hint = hinted && free.Count > 0 ? free.Dequeue() : hinted ? live[slot % live.Count] : null;
-            members.Add((MemberKeys.Worker(GrainFactory, _state.JobId, slot), slot, hint));
-        }
-
-        var buffers = from is { Buffers.Count: > 0 } ? from.Buffers : null;
-        var workerSetups = members.Select((m, rank) => SiloWatch.Placed(m.Hint, () => m.Grain.InitializeAsync(new WorkerSetup
-        {
-            JobId = _state.JobId,
-            Rank = rank,
-            WorldSize = world,
-            Spec = spec,
-            Shards = ranges,
-            ShardGeneration = _generation,
-            StartStep = from?.Step ?? 0,
-            Buffers = buffers,
-        }))).ToArray();
-        await BarrierAsync(workerSetups, timeout, "setting up", i => $"worker {i}");
-        var infos = workerSetups.Select(t => t.Result).ToArray();
-        _workers = members.Select((m, rank) => new WorkerSlot(m.Grain, m.Slot, _watch.Find(infos[rank].Silo))).ToArray();
-        _watch.Watch(infos.Select(i => i.Silo).Concat(shardInfos.Select(i => i.Result.Silo)));
+        // A resume asks for its workers once: a recovery after it runs on what is live.
+        bool exactWorld = _exactWorld;
+        _exactWorld = false;
+        var infos = await _members.FormAsync(plan, from, _requestedWorkers, recovering, exactWorld, SetupTimeout(plan.Spec));
 
         _state.RestoreFrom(from, countRedone: recovering);
         if (recovering)
         {
-            _state.Started(infos, "recovered", $"recovered from {Describe(from)} with {world} worker(s) and {ranges.Length} shard(s), {_state.RedoneSteps} step(s) redone so far: ");
+            _state.Started(infos, "recovered", $"recovered from {Describe(from)} with {infos.Length} worker(s) and {_members.ShardRanges.Length} shard(s), {_state.RedoneSteps} step(s) redone so far: ");
         }
         else
         {
@@ -361,7 +277,7 @@ public sealed class TrainingJobGrain(
         await WriteRecordAsync();
 
         // The previous generation's shards (aborted, some perhaps on a dead silo) are let go in the background.
-        if (previousShards.Length > 0) _ = BestEffortAsync(previousShards.Select(s => s.ReleaseAsync()));
+        if (previousShards.Length > 0) _ = _cleanup.WaitAsync(previousShards.Select(s => s.ReleaseAsync()));
     }
 
     private async Task TrainAsync(JobPlan plan)
@@ -396,9 +312,9 @@ public sealed class TrainingJobGrain(
         DelayDeactivation(plan.Spec.StepTimeout + TimeSpan.FromMinutes(5));
         using var span = TrainingTelemetry.StartStep(_state.JobId, command.Step);
         long started = time.GetTimestamp();
-        var calls = _workers.Select(w => w.Grain.RunStepAsync(command)).ToArray();
+        var calls = _members.Workers.Select(w => w.Grain.RunStepAsync(command)).ToArray();
         string what = $"step {command.Step} (epoch {command.Epoch}, batch {command.BatchInEpoch})";
-        await BarrierAsync(calls, plan.Spec.StepTimeout, what, WorkerName);
+        await _barrier.WaitAsync(calls, plan.Spec.StepTimeout, what, WorkerName);
         var results = calls.Select(c => c.Result).ToArray();
         if (results.Any(r => r.NonFinite))
         {
@@ -422,9 +338,8 @@ public sealed class TrainingJobGrain(
     private async Task EvaluateAsync(JobPlan plan, int epoch)
     {
         if (!_hasTestSplit) return;
-        var timeout = plan.Spec.StepTimeout > MinimumSetupTimeout ? plan.Spec.StepTimeout : MinimumSetupTimeout;
-        var calls = _workers.Select(w => w.Grain.EvaluateAsync()).ToArray();
-        await BarrierAsync(calls, timeout, $"evaluation after epoch {epoch}", WorkerName);
+        var calls = _members.Workers.Select(w => w.Grain.EvaluateAsync()).ToArray();
+        await _barrier.WaitAsync(calls, SetupTimeout(plan.Spec), $"evaluation after epoch {epoch}", WorkerName);
         var results = calls.Select(c => c.Result).ToArray();
         long samples = results.Sum(r => (long)r.Samples);
         if (samples == 0)
@@ -443,22 +358,22 @@ public sealed class TrainingJobGrain(
     /// </summary>
     private async Task CheckpointAsync(JobPlan plan)
     {
-        var timeout = plan.Spec.StepTimeout > MinimumSetupTimeout ? plan.Spec.StepTimeout : MinimumSetupTimeout;
+        var timeout = SetupTimeout(plan.Spec);
         long step = _state.Step;
-        var where = new CheckpointReference(_state.JobId, _generation, step, _shards.Length);
+        var where = new CheckpointReference(_state.JobId, _members.Generation, step, _members.Shards.Length);
         try
         {
-            var writes = _shards.Select(s => s.CheckpointAsync(step)).ToArray();
-            await BarrierAsync(writes, timeout, $"checkpoint at step {step}", i => $"shard {i}");
-            var buffers = new[] { _workers[0].Grain.ReadBuffersAsync() };
-            await BarrierAsync(buffers, timeout, $"checkpoint at step {step}", WorkerName);
+            var writes = _members.Shards.Select(s => s.CheckpointAsync(step)).ToArray();
+            await _barrier.WaitAsync(writes, timeout, $"checkpoint at step {step}", i => $"shard {i}");
+            var buffers = new[] { _members.Workers[0].Grain.ReadBuffersAsync() };
+            await _barrier.WaitAsync(buffers, timeout, $"checkpoint at step {step}", WorkerName);
             var previous = _checkpoint;
             var checkpoint = _state.Checkpoint(where, buffers[0].Result);
-            await checkpoints.WriteJobAsync(_state.JobId, _state.ToRecord(checkpoint, _generation, WorkerSlots(), _watch.Watched.ToArray(), 0, 0));
+            await checkpoints.WriteJobAsync(_state.JobId, _state.ToRecord(checkpoint, _members.Generation, _members.WorkerSlots(), _watch.Watched.ToArray(), 0, 0));
             _checkpoint = checkpoint;
             _state.CheckpointCommitted(step);
             TrainingTelemetry.CheckpointWritten(_state.JobId);
-            if (previous is not null && previous.Shards != where) await BestEffortAsync([checkpoints.DeleteShardsAsync(previous.Shards)]);
+            if (previous is not null && previous.Shards != where) await _cleanup.WaitAsync([checkpoints.DeleteShardsAsync(previous.Shards)]);
         }
         catch (JobFailedException e)
         {
@@ -470,124 +385,13 @@ public sealed class TrainingJobGrain(
         }
     }
 
-    /// <summary>
-    /// Waits for every call, at most <paramref name="timeout"/> in all, and stops at the first failure (the others
-    /// may be waiting on the failed one). A failure or a timeout is checked against the cluster: if silos the job uses
-    /// are gone it becomes a <see cref="SiloLostException"/>, otherwise it ends the job naming the calls at fault.
-    /// </summary>
-    private async Task BarrierAsync(Task[] calls, TimeSpan timeout, string what, Func<int, string> name)
-    {
-        long started = time.GetTimestamp();
-        var pending = new List<Task>(calls);
-        var lost = _watch.Lost;
-        var probe = Task.Delay(ProbeAfter, time);
-        while (pending.Count > 0)
-        {
-            var remaining = timeout - time.GetElapsedTime(started);
-            Task done;
-            try
-            {
-                done = await Task.WhenAny(pending.Append(lost).Append(probe)).WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, time);
-            }
-            catch (TimeoutException)
-            {
-                var late = Enumerable.Range(0, calls.Length).Where(i => !calls[i].IsCompleted);
-                await FailAsync($"{what} timed out after {timeout.TotalSeconds:0.###} s: no answer from {string.Join(", ", late.Select(name))}");
-                return;
-            }
-
-            if (done == lost)
-            {
-                throw new SiloLostException(lost.Result, $"membership declared them dead during {what}");
-            }
-
-            if (done == probe)
-            {
-                // A call to a silo killed mid-call waits for Orleans' response timeout; asking the silos is quicker.
-                var gone = await _watch.FindLostAsync();
-                if (gone.Count > 0) throw new SiloLostException(gone, $"they stopped answering during {what}");
-                probe = Task.Delay(ProbeAfter, time);
-                continue;
-            }
-
-            if (done.IsFaulted || done.IsCanceled)
-            {
-                int failed = Array.IndexOf(calls, done);
-                var error = done.Exception?.InnerException ?? new TaskCanceledException();
-                await FailAsync($"{what} failed on {name(failed)}: {error.GetType().Name}: {error.Message}", error);
-                return;
-            }
-
-            pending.Remove(done);
-        }
-    }
-
-    /// <summary>
-    /// Throws <see cref="SiloLostException"/> when silos the job uses are gone, or when the call failed to reach a silo
-    /// (a dead silo the cluster has not fully forgotten yet: its directory entries, its connections); otherwise
-    /// <see cref="JobFailedException"/>.
-    /// </summary>
-    private async Task FailAsync(string reason, Exception? error = null)
-    {
-        var lost = await _watch.FindLostAsync();
-        if (lost.Count > 0) throw new SiloLostException(lost, reason);
-        if (SiloWatch.IsUnreachable(error)) throw new SiloLostException(["an unreachable silo"], reason);
-        throw new JobFailedException(reason);
-    }
-
-    /// <summary>Stops the step in flight everywhere: shards fail their waiting reductions, workers stop waiting for them.</summary>
-    private async Task AbortMembersAsync(string reason)
-    {
-        await BestEffortAsync(_shards.Select(s => s.AbortAsync(reason)).Concat(_workers.Select(w => w.Grain.AbortAsync(reason))));
-    }
-
-    /// <summary>Reads the parameters back from the shards and rank 0's buffers, as the job's final state dict.</summary>
-    private async Task CollectFinalValuesAsync(JobPlan plan, bool ignoreFailure = false)
-    {
-        try
-        {
-            var slices = _shards.Select(s => s.GetParametersAsync()).ToArray();
-            var buffers = _workers[0].Grain.ReadBuffersAsync();
-            await Task.WhenAll(slices.Append<Task>(buffers)).WaitAsync(CleanupTimeout, time);
-            var values = new float[plan.Layout.TotalElements];
-            foreach (var (range, s) in _shardRanges.Select((r, s) => (r, s)))
-                slices[s].Result.CopyTo(values.AsSpan((int)range.Offset, range.Count));
-            buffers.Result.CopyTo(values.AsSpan((int)plan.ParameterCount));
-            _state.FinalValues = values;
-        }
-        catch (Exception e) when (ignoreFailure)
-        {
-            _state.AddEvent("parameters-lost", $"the parameters could not be read back: {e.GetType().Name}: {e.Message}");
-        }
-    }
-
-    /// <summary>Writes the final state dict (when there is one) and the ended job's record, so any later activation can serve them.</summary>
-    private async Task StoreFinalValuesAsync()
-    {
-        try
-        {
-            if (_state.FinalValues is { } values)
-            {
-                _finalChunks = await checkpoints.WriteFinalAsync(_state.JobId, values);
-                _finalLength = values.Length;
-            }
-
-            await WriteRecordAsync();
-        }
-        catch (Exception e)
-        {
-            logger.LogWarning(e, "Job {JobId}: the final parameters could not be stored", _state.JobId);
-            _state.AddEvent("store-failed", $"the final parameters could not be stored: {e.GetType().Name}: {e.Message}");
-        }
-    }
-
     /// <summary>Lists the job in the cluster's registry; a registry that cannot be reached does not stop the job.</summary>
     private async Task RegisterAsync(JobPlan plan)
     {
         try
         {
             string description = $"{plan.Spec.Dataset.Kind}, {plan.ParameterCount} parameters, {plan.Spec.Workers} worker(s), {plan.TotalSteps} steps";
-            await GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).RegisterAsync(new JobRegistration(_state.JobId, time.GetUtcNow(), description)).WaitAsync(CleanupTimeout, time);
+            await GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).RegisterAsync(new JobRegistration(_state.JobId, time.GetUtcNow(), description)).WaitAsync(BestEffortCleanup.Timeout, time);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -596,9 +400,10 @@ public sealed class TrainingJobGrain(
     }
 
     private Task WriteRecordAsync() =>
-        checkpoints.WriteJobAsync(_state.JobId, _state.ToRecord(_checkpoint, Math.Max(_generation, 0), WorkerSlots(), _watch.Watched.ToArray(), _finalChunks, _finalLength));
+        checkpoints.WriteJobAsync(_state.JobId, _state.ToRecord(_checkpoint, Math.Max(_members.Generation, 0), _members.WorkerSlots(), _watch.Watched.ToArray(), _final.Chunks, _final.Length));
 
-    private int[] WorkerSlots() => _workers.Select(w => w.Slot).ToArray();
+    /// <summary>The timeout of the calls that are no step (setups, evaluations, checkpoints): the step timeout, but never very short.</summary>
+    private static TimeSpan SetupTimeout(JobSpec spec) => spec.StepTimeout > MinimumSetupTimeout ? spec.StepTimeout : MinimumSetupTimeout;
 
     private IEnumerable<string> MembersOn(IReadOnlyList<string> silos)
     {
@@ -614,18 +419,5 @@ public sealed class TrainingJobGrain(
     {
         var silo = _state.Snapshot().Workers.FirstOrDefault(w => w.Rank == rank)?.Silo;
         return silo is null ? $"worker {rank}" : $"worker {rank} (on {silo})";
-    }
-
-    /// <summary>Waits a short while for calls whose failure no longer matters (cleanup of an ending job).</summary>
-    private async Task BestEffortAsync(IEnumerable<Task> calls)
-    {
-        try
-        {
-            await Task.WhenAll(calls).WaitAsync(CleanupTimeout, time);
-        }
-        catch (Exception e)
-        {
-            logger.LogDebug(e, "Job {JobId}: cleanup call failed", _state.JobId);
-        }
     }
 }
