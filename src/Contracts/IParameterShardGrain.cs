@@ -14,7 +14,10 @@ public interface IParameterShardGrain : IGrainWithStringKey
     [Alias("Initialize")]
     Task InitializeAsync(ShardSetup setup);
 
-    /// <summary>Adds one worker's gradient for the step; completes with the updated slice once all workers sent theirs.</summary>
+    /// <summary>
+    /// Adds one chunk of one worker's gradient for the step (<see cref="GradientChunks"/>: the whole slice when it
+    /// fits one chunk); completes with the updated values of the same chunk once every worker sent every chunk.
+    /// </summary>
     [Alias("Reduce")]
     Task<FloatBlock> ReduceAsync(GradientContribution contribution);
 

@@ -21,6 +21,7 @@ public sealed class AllReduceProbeGrain : Grain, IAllReduceProbeGrain
     private float[] _gradient = [];
     private float[] _parameters = [];
     private GradientBuffers? _buffers;
+    private ShardRange[] _chunkRanges = [];
 
     public Task<string> PrepareAsync(AllReduceProbeSetup setup)
     {
@@ -35,6 +36,7 @@ public sealed class AllReduceProbeGrain : Grain, IAllReduceProbeGrain
         Array.Fill(_gradient, setup.Rank + 1f);
         _parameters = new float[setup.Floats];
         _buffers = new GradientBuffers(setup.Shards);
+        _chunkRanges = GradientExchange.ChunkRanges(setup.Shards);
         return Task.FromResult(RuntimeIdentity);
     }
 
@@ -46,19 +48,13 @@ public sealed class AllReduceProbeGrain : Grain, IAllReduceProbeGrain
         long started = Stopwatch.GetTimestamp();
         // As a worker packs its gradient: one copy into reused per-shard arrays, released once every shard answered.
         var blocks = _buffers!.Fill(_gradient);
-        var calls = new Task<FloatBlock>[_shards.Length];
-        for (int s = 0; s < _shards.Length; s++)
-            calls[s] = _shards[s].ReduceAsync(new GradientContribution(step, 0, setup.Rank, 1, blocks[s]));
-
+        var calls = GradientExchange.ReduceAsync(_shards, blocks, step, 0, setup.Rank, 1, nonFinite: false);
         long sent = Stopwatch.GetTimestamp();
-        var slices = await Task.WhenAll(calls);
+        var chunks = await calls;
         _buffers.Release();
         long answered = Stopwatch.GetTimestamp();
-        for (int s = 0; s < slices.Length; s++)
-        {
-            var range = setup.Shards[s];
-            slices[s].CopyTo(_parameters.AsSpan((int)range.Offset, range.Count));
-        }
+        for (int c = 0; c < chunks.Length; c++)
+            chunks[c].CopyTo(_parameters.AsSpan((int)_chunkRanges[c].Offset, _chunkRanges[c].Count));
 
         long loaded = Stopwatch.GetTimestamp();
         Check(setup, step);

@@ -76,25 +76,34 @@ public sealed class ParameterShardGrain(CheckpointStore checkpoints) : Grain, IP
         await checkpoints.WriteShardAsync(new CheckpointReference(state.Setup.JobId, state.Setup.Generation, step, 0), state.Setup.Range.Index, record);
     }
 
-    public Task<FloatBlock> ReduceAsync(GradientContribution contribution)
+    public async Task<FloatBlock> ReduceAsync(GradientContribution contribution)
     {
         ArgumentNullException.ThrowIfNull(contribution);
         var state = Require();
         if (state.AbortReason is { } reason) throw new InvalidOperationException($"shard {this.GetPrimaryKeyString()} was aborted: {reason}");
         if (contribution.Step != state.Step)
             throw new InvalidOperationException($"shard {this.GetPrimaryKeyString()} is at step {state.Step} but rank {contribution.Rank} sent step {contribution.Step}");
-        if ((uint)contribution.Rank >= (uint)state.Pending.Length)
-            throw new ArgumentException($"shard {this.GetPrimaryKeyString()}: rank {contribution.Rank} is outside a world of {state.Pending.Length}");
-        if (state.Pending[contribution.Rank] is not null)
-            throw new InvalidOperationException($"shard {this.GetPrimaryKeyString()}: rank {contribution.Rank} sent step {contribution.Step} twice");
-        if (contribution.Gradient.Count != state.Setup.Range.Count || contribution.Samples < 0)
-            throw new ArgumentException($"shard {this.GetPrimaryKeyString()}: rank {contribution.Rank} sent {contribution.Gradient.Count} values for {contribution.Samples} samples; the slice holds {state.Setup.Range.Count}");
+        if ((uint)contribution.Rank >= (uint)state.Setup.WorldSize)
+            throw new ArgumentException($"shard {this.GetPrimaryKeyString()}: rank {contribution.Rank} is outside a world of {state.Setup.WorldSize}");
+        int count = state.Setup.Range.Count;
+        int chunk = contribution.Offset / GradientChunks.Floats;
+        if (contribution.Offset < 0 || contribution.Offset % GradientChunks.Floats != 0 || chunk >= state.Chunks
+            || contribution.Gradient.Count != GradientChunks.Range(count, chunk).Count || contribution.Samples < 0)
+            throw new ArgumentException($"shard {this.GetPrimaryKeyString()}: rank {contribution.Rank} sent {contribution.Gradient.Count} values at offset {contribution.Offset} for {contribution.Samples} samples; the slice holds {count}, sent in chunks of {GradientChunks.Floats}");
+        var pending = state.Pending[chunk];
+        if (pending[contribution.Rank] is not null)
+            throw new InvalidOperationException($"shard {this.GetPrimaryKeyString()}: rank {contribution.Rank} sent step {contribution.Step} (offset {contribution.Offset}) twice");
+        if (state.Pending.Select(p => p[contribution.Rank]).FirstOrDefault(c => c is not null) is { } earlier && earlier.Samples != contribution.Samples)
+            throw new ArgumentException($"shard {this.GetPrimaryKeyString()}: rank {contribution.Rank} sent {earlier.Samples} and {contribution.Samples} samples for step {contribution.Step}");
 
-        state.Pending[contribution.Rank] = contribution;
+        pending[contribution.Rank] = contribution;
         state.Arrived++;
         var completion = state.Completion;
-        if (state.Arrived == state.Pending.Length) Apply(state);
-        return completion.Task;
+        // Each chunk is averaged as soon as every rank's copy is in, while later chunks are still on the wire.
+        if (++state.ChunkArrived[chunk] == pending.Length) AverageChunk(state, chunk);
+        if (state.ChunksAveraged == state.Chunks) Apply(state);
+        var values = await completion.Task;
+        return FloatBlock.Wrap(values, contribution.Offset, contribution.Gradient.Count);
     }
 
     public Task<FloatBlock> GetParametersAsync() => Task.FromResult(FloatBlock.Wrap(Require().Values.ToArray()));
@@ -130,18 +139,26 @@ public sealed class ParameterShardGrain(CheckpointStore checkpoints) : Grain, IP
     }
 
     /// <summary>
-    /// Averages the contributions in rank order, each weighted by its share of the step's samples (the gradient of
-    /// the mean loss over the global batch), applies the optimizer and answers every contributor.
+    /// Averages one chunk's contributions in rank order, each weighted by its share of the step's samples (the gradient
+    /// of the mean loss over the global batch), into the shard's averaging buffer.
     /// </summary>
+    private static void AverageChunk(ParameterShardState state, int chunk)
+    {
+        using var span = TrainingTelemetry.StartGradientAveraging(state.Setup.JobId, state.Step, state.Setup.Range.Index);
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        state.Samples = state.Averager.AverageChunk(state.Pending[chunk], chunk * GradientChunks.Floats);
+        state.AveragingTime += System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        state.ChunksAveraged++;
+    }
+
+    /// <summary>Applies the optimizer to the averaged step (every chunk averaged) and answers every contributor.</summary>
     private static void Apply(ParameterShardState state)
     {
-        var averaging = TrainingTelemetry.StartGradientAveraging(state.Setup.JobId, state.Step, state.Setup.Range.Index);
-        long averagingStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-        var (average, samples) = state.Averager.Average(state.Pending);
-        averaging?.Dispose();
-        TrainingTelemetry.GradientsAveraged(state.Setup.JobId, state.Setup.Range.Index, System.Diagnostics.Stopwatch.GetElapsedTime(averagingStarted), average);
+        var average = state.Averager.Buffer;
+        long samples = state.Samples;
+        TrainingTelemetry.GradientsAveraged(state.Setup.JobId, state.Setup.Range.Index, state.AveragingTime, average);
         int count = state.Setup.Range.Count;
-        int epoch = state.Pending[0]!.Epoch;
+        int epoch = state.Pending[0][0]!.Epoch;
         // An epoch schedule steps when the first step of a new epoch arrives (so a shard restored mid-job catches up).
         while (!state.SchedulePerStep && state.ScheduledEpoch < epoch)
         {
@@ -150,13 +167,12 @@ public sealed class ParameterShardGrain(CheckpointStore checkpoints) : Grain, IP
         }
 
         // A NaN or infinite contribution drops the whole step's update, on every shard alike (each sees the flag).
-        bool skip = state.Pending.Any(c => c!.NonFinite);
+        bool skip = state.Pending.Any(chunk => chunk.Any(c => c!.NonFinite));
         if (skip) state.Skipped++;
         if (samples > 0 && !skip)
         {
-            var old = state.Values.Grad;
-            state.Values.Grad = Tensor.From(average, [count]);
-            old?.Dispose();
+            // The gradient tensor is made once and refilled in place each step.
+            (state.Values.Grad ??= Tensor.Zeros(count)).Copy_(average);
             using (TrainingTelemetry.StartOptimizerUpdate(state.Setup.JobId, state.Step, state.Setup.Range.Index))
                 state.Optimizer.Step();
         }
@@ -165,12 +181,18 @@ public sealed class ParameterShardGrain(CheckpointStore checkpoints) : Grain, IP
         if (state.SchedulePerStep) state.Scheduler?.Step();
 
         var completion = state.Completion;
-        Array.Clear(state.Pending);
+        foreach (var chunk in state.Pending) Array.Clear(chunk);
+        Array.Clear(state.ChunkArrived);
         state.Arrived = 0;
+        state.ChunksAveraged = 0;
+        state.AveragingTime = TimeSpan.Zero;
         state.Step++;
         state.Completion = ParameterShardState.NewCompletion();
-        // A fresh array handed over without a copy: nothing writes it after this.
-        completion.SetResult(FloatBlock.Wrap(state.Values.ToArray()));
+        // Each contributor gets a view of its chunk of this array, which the shard writes again two steps later: by then
+        // every contributor has sent the next step, so it has received (and copied out) all of this one.
+        var answer = state.Answers[state.Step % 2] ??= new float[count];
+        state.Values.CopyTo(answer);
+        completion.SetResult(answer);
     }
 
     /// <summary>The optimizer's state for the slice: state tensor names, their values and its step count.</summary>

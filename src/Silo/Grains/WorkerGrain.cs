@@ -70,13 +70,12 @@ public sealed class WorkerGrain(ComputeDevice device, DatasetProvider datasets, 
         double computeMs = clock.Elapsed.TotalMilliseconds;
         forwardBackward?.Dispose();
 
-        var contributions = state.Setup.Shards.Select((r, s) => state.Shards[s].ReduceAsync(new GradientContribution(
-            command.Step, command.Epoch, state.Setup.Rank, indices.Length, gradient[s], nonFinite)));
+        var exchange = GradientExchange.ReduceAsync(state.Shards, gradient, command.Step, command.Epoch, state.Setup.Rank, indices.Length, nonFinite);
         // AbortAsync cancels this wait: a shard that died with its silo may never answer, and a recovery must not queue behind it.
-        var slices = await Task.WhenAll(contributions).WaitAsync(state.Cancellation.Token);
+        var chunks = await exchange.WaitAsync(state.Cancellation.Token);
         // Every shard answered: no block of this step is in flight any more, so its arrays can be reused (never on failure).
         state.Gradients.Release();
-        LoadSlices(state, slices);
+        FlatParameters.Load(state.Model, chunks, state.ChunkRanges);
         state.NextStep++;
         return new WorkerStepResult(state.Setup.Rank, command.Step, indices.Length, lossSum, correct, computeMs, clock.Elapsed.TotalMilliseconds - computeMs, nonFinite);
     }

@@ -25,6 +25,9 @@ internal sealed class WorkerState(WorkerSetup setup, TrainingData data, Sequenti
     /// <summary>The shard grains, index-aligned with <see cref="WorkerSetup.Shards"/>.</summary>
     public IParameterShardGrain[] Shards { get; } = shards;
 
+    /// <summary>The chunks the shards answer each step in, as ranges of the flat vector (<see cref="GradientExchange"/>).</summary>
+    public ShardRange[] ChunkRanges { get; } = GradientExchange.ChunkRanges(setup.Shards);
+
     public long ParameterCount { get; } = FlatParameters.ParameterCount(model);
 
     /// <summary>The per-shard gradient arrays, reused once every shard has answered a step.</summary>

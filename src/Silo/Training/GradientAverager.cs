@@ -38,6 +38,28 @@ public sealed class GradientAverager
     /// </summary>
     public (float[] Average, long Samples) Average(IReadOnlyList<GradientContribution?> contributions)
     {
+        long total = Mean(contributions, 0, _average.Length);
+        return (_average, total);
+    }
+
+    /// <summary>
+    /// Averages one chunk of a step: <paramref name="contributions"/> (every entry present, all of one length) cover
+    /// floats [<paramref name="offset"/>, offset + length) of the slice; writes their weighted mean there in the buffer
+    /// that <see cref="Buffer"/> returns and answers the step's total samples. Chunks are independent: each element is
+    /// still summed over the ranks in rank order, so the result does not depend on how the slice was cut.
+    /// </summary>
+    /// <exception cref="ArgumentException">A contribution is missing or the chunk does not lie within the slice.</exception>
+    public long AverageChunk(IReadOnlyList<GradientContribution?> contributions, int offset)
+    {
+        ArgumentNullException.ThrowIfNull(contributions);
+        return Mean(contributions, offset, contributions.Count > 0 && contributions[0] is { } first ? first.Gradient.Count : 0);
+    }
+
+    /// <summary>The buffer <see cref="AverageChunk"/> writes (overwritten by the next step).</summary>
+    public float[] Buffer => _average;
+
+    private long Mean(IReadOnlyList<GradientContribution?> contributions, int offset, int length)
+    {
         ArgumentNullException.ThrowIfNull(contributions);
         var blocks = new FloatBlock[contributions.Count];
         var samples = new long[contributions.Count];
@@ -48,8 +70,9 @@ public sealed class GradientAverager
             samples[i] = c.Samples;
         }
 
-        long total = WeightedMean(blocks, samples, _average);
-        return (_average, total);
+        if ((uint)offset > (uint)_average.Length || length > _average.Length - offset)
+            throw new ArgumentException($"GradientAverager: a chunk of {length} floats at {offset} does not fit a slice of {_average.Length}", nameof(offset));
+        return WeightedMean(blocks, samples, _average.AsSpan(offset, length));
     }
 
     /// <summary>

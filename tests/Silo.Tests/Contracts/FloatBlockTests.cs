@@ -112,4 +112,48 @@ public sealed class FloatBlockTests
         Assert.InRange(asBlock.Length, 40_000, 40_064);
         Assert.True(asArray.Length > asBlock.Length, $"float[] took {asArray.Length} bytes, the block {asBlock.Length}");
     }
+
+    [Fact]
+    public void WrapRange_Slice_ViewTheRangeWithoutCopying()
+    {
+        float[] values = [0f, 1f, 2f, 3f, 4f, 5f];
+
+        var block = FloatBlock.Wrap(values, 1, 4);
+        var inner = block.Slice(2, 2);
+
+        Assert.Equal([1f, 2f, 3f, 4f], block.ToArray());
+        Assert.Equal([3f, 4f], inner.Span.ToArray());
+        Assert.Same(block, block.Slice(0, 4));
+        var copied = new float[2];
+        inner.CopyTo(copied);
+        Assert.Equal([3f, 4f], copied);
+        values[3] = 9f; // only to observe the sharing
+        Assert.Equal(9f, inner.Span[0]);
+    }
+
+    [Fact]
+    public void WrapRange_Slice_OutsideTheValues_ThrowNamingTheRange()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => FloatBlock.Wrap(new float[4], 3, 2));
+        Assert.Contains("[3, 5)", e.Message);
+        var block = FloatBlock.Wrap(new float[4], 1, 3);
+        Assert.Throws<ArgumentOutOfRangeException>(() => block.Slice(2, 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => block.Slice(-1, 1));
+    }
+
+    [Fact]
+    public void OrleansSerializer_SliceOfALargerArray_SendsOnlyTheSlice()
+    {
+        using var services = new ServiceCollection().AddSerializer().BuildServiceProvider();
+        var serializer = services.GetRequiredService<Serializer>();
+        var values = Enumerable.Range(0, 1000).Select(i => (float)i).ToArray();
+
+        byte[] whole = serializer.SerializeToArray(FloatBlock.Wrap(values));
+        byte[] bytes = serializer.SerializeToArray(FloatBlock.Wrap(values, 100, 10));
+        var back = serializer.Deserialize<FloatBlock>(bytes);
+
+        Assert.NotNull(back);
+        Assert.Equal(Enumerable.Range(100, 10).Select(i => (float)i), back.ToArray());
+        Assert.True(bytes.Length < whole.Length - (900 * sizeof(float)), $"{bytes.Length} bytes for 10 of {whole.Length} for 1000 floats");
+    }
 }

@@ -96,6 +96,37 @@ public sealed class GradientAveragerTests
         Assert.Contains("rank 1 has not contributed", e.Message);
     }
 
+    [Fact]
+    public void AverageChunk_ChunkByChunk_EqualsTheWholeSliceBitForBit()
+    {
+        var random = new Random(5);
+        var grads = Enumerable.Range(0, 3).Select(_ => Enumerable.Range(0, Length).Select(_ => random.NextSingle() - 0.5f).ToArray()).ToArray();
+        long[] samples = [7, 1, 4];
+        var whole = new GradientAverager(Length);
+        var (expected, _) = whole.Average(grads.Select((g, r) => (GradientContribution?)Contribution(r, (int)samples[r], g)).ToArray());
+
+        var chunked = new GradientAverager(Length);
+        long total = 0;
+        foreach (int offset in (int[])[GradientAverager.ChunkFloats + 5, 0, 10])
+        {
+            int length = offset == 0 ? 10 : offset == 10 ? GradientAverager.ChunkFloats - 5 : Length - offset;
+            total = chunked.AverageChunk(grads.Select((g, r) => (GradientContribution?)Contribution(r, (int)samples[r], g.AsSpan(offset, length).ToArray())).ToArray(), offset);
+        }
+
+        Assert.Equal(12, total);
+        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), chunked.Buffer.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Fact]
+    public void AverageChunk_PastTheSlice_ThrowsNamingTheOffset()
+    {
+        var averager = new GradientAverager(4);
+
+        var e = Assert.Throws<ArgumentException>(() => averager.AverageChunk([Contribution(0, 1, [1f, 2f])], 3));
+
+        Assert.Contains("at 3", e.Message);
+    }
+
     private static GradientContribution Contribution(int rank, int samples, float[] values) =>
         new(0, 0, rank, samples, FloatBlock.From(values));
 }

@@ -1,0 +1,111 @@
+using Autograd.Cluster.Contracts;
+using Autograd.Cluster.Contracts.Buffers;
+using Autograd.Cluster.Contracts.Messages;
+using Autograd.Cluster.Silo.Tests.Support;
+using Autograd.Cluster.Silo.Training;
+using Xunit;
+
+namespace Autograd.Cluster.Silo.Tests.Grains;
+
+/// <summary>A shard fed in <see cref="GradientChunks"/> through real grain calls from the test cluster's client.</summary>
+public sealed class ParameterShardGrainTests(ClusterFixture cluster)
+{
+    /// <summary>Two and a half chunks: a slice that goes out as three concurrent calls per rank.</summary>
+    private const int Count = (2 * GradientChunks.Floats) + (GradientChunks.Floats / 2);
+
+    [Fact]
+    public async Task ReduceAsync_SliceOfSeveralChunks_AppliesTheWholeSlicesWeightedMeanToEveryChunk()
+    {
+        var shard = await NewShardAsync(world: 2);
+        try
+        {
+            var grads = new[] { Values(seed: 1), Values(seed: 2) };
+            int[] samples = [1, 3];
+            var expected = new float[Count];
+            GradientAverager.WeightedMean([FloatBlock.From(grads[0]), FloatBlock.From(grads[1])], [1, 3], expected);
+
+            var answers = await Task.WhenAll(Enumerable.Range(0, 2).Select(r =>
+                GradientExchange.ReduceAsync([shard], [FloatBlock.Wrap(grads[r])], 0, 0, r, samples[r], false)));
+
+            var ranges = GradientExchange.ChunkRanges([new ShardRange(0, 0, Count)]);
+            Assert.Equal(3, ranges.Length);
+            foreach (var chunks in answers)
+            {
+                var assembled = new float[Count];
+                for (int c = 0; c < chunks.Length; c++) chunks[c].CopyTo(assembled.AsSpan((int)ranges[c].Offset, ranges[c].Count));
+                // SGD with lr = 1 from zeros: the parameters are minus the averaged gradient, bit for bit.
+                Assert.Equal(expected.Select(v => BitConverter.SingleToInt32Bits(-v)), assembled.Select(BitConverter.SingleToInt32Bits));
+            }
+
+            Assert.Equal(answers[0].SelectMany(b => b.ToArray()), (await shard.GetParametersAsync()).ToArray());
+            Assert.Equal(1, (await shard.GetInfoAsync()).StepsApplied);
+        }
+        finally
+        {
+            await shard.ReleaseAsync();
+        }
+    }
+
+    [Fact]
+    public async Task ReduceAsync_ChunkOffTheChunkGrid_ThrowsNamingTheOffset()
+    {
+        var shard = await NewShardAsync(world: 1);
+        try
+        {
+            var e = await Assert.ThrowsAsync<ArgumentException>(() =>
+                shard.ReduceAsync(new GradientContribution(0, 0, 0, 1, FloatBlock.From(new float[10]), Offset: 5)));
+
+            Assert.Contains("offset 5", e.Message);
+            Assert.Contains($"chunks of {GradientChunks.Floats}", e.Message);
+        }
+        finally
+        {
+            await shard.ReleaseAsync();
+        }
+    }
+
+    [Fact]
+    public async Task ReduceAsync_SameChunkTwice_ThrowsNamingTheRankAndOffset()
+    {
+        var shard = await NewShardAsync(world: 2);
+        try
+        {
+            var chunk = FloatBlock.From(new float[GradientChunks.Floats]);
+            // Grain calls may arrive in either order: whichever comes second is refused, the other waits for rank 0.
+            var calls = Enumerable.Range(0, 2)
+                .Select(_ => shard.ReduceAsync(new GradientContribution(0, 0, 1, 1, chunk, Offset: GradientChunks.Floats)))
+                .ToArray();
+
+            var refused = await Task.WhenAny(calls).WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+            var e = await Assert.ThrowsAsync<InvalidOperationException>(() => refused);
+
+            Assert.Contains($"rank 1 sent step 0 (offset {GradientChunks.Floats}) twice", e.Message);
+            Assert.False(calls.Single(c => c != refused).IsCompleted);
+        }
+        finally
+        {
+            await shard.ReleaseAsync();
+        }
+    }
+
+    private async Task<IParameterShardGrain> NewShardAsync(int world)
+    {
+        string jobId = JobRunner.NewJobId();
+        var shard = cluster.Grains.GetGrain<IParameterShardGrain>(GrainKeys.Member(jobId, 0));
+        await shard.InitializeAsync(new ShardSetup
+        {
+            JobId = jobId,
+            Range = new ShardRange(0, 0, Count),
+            WorldSize = world,
+            Optimizer = new() { Kind = "sgd", Lr = 1.0 },
+            InitialValues = FloatBlock.From(new float[Count]),
+        });
+        return shard;
+    }
+
+    private static float[] Values(int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, Count).Select(_ => random.NextSingle() - 0.5f).ToArray();
+    }
+}
