@@ -92,10 +92,24 @@ public sealed class CheckpointStore([FromKeyedServices(CheckpointStore.ProviderN
 
     private async Task OverwriteAsync<T>(string stateName, GrainId id, T value)
     {
-        var state = new GrainState<T>();
-        await storage.ReadStateAsync(stateName, id, state);
-        state.State = value;
-        await storage.WriteStateAsync(stateName, id, state);
+        // The ETag read here can be stale by the time of the write when a coordinator was briefly activated twice
+        // (its directory entry lived on a silo that died, so a call re-activated it elsewhere while the old activation
+        // was still finishing a write): the record is the coordinator's alone, so the latest write wins on a retry.
+        const int attempts = 3;
+        for (int attempt = 1; ; attempt++)
+        {
+            var state = new GrainState<T>();
+            await storage.ReadStateAsync(stateName, id, state);
+            state.State = value;
+            try
+            {
+                await storage.WriteStateAsync(stateName, id, state);
+                return;
+            }
+            catch (InconsistentStateException) when (attempt < attempts)
+            {
+            }
+        }
     }
 
     private static GrainId ShardId(CheckpointReference where, int shard) =>

@@ -8,6 +8,7 @@ using Autograd.Cluster.Silo.Datasets;
 using Autograd.Cluster.Silo.Hosting;
 using Autograd.Cluster.Silo.Training;
 using Microsoft.Extensions.Logging;
+using Orleans.Placement;
 using Autograd.Cluster.Silo.Telemetry;
 
 namespace Autograd.Cluster.Silo.Grains;
@@ -27,7 +28,11 @@ namespace Autograd.Cluster.Silo.Grains;
 /// failure ends the job with its reason, as do <see cref="MaxRecoveriesWithoutProgress"/> recoveries in a row without a
 /// new checkpoint. If the coordinator's own silo dies, the next call to the job (a client's status poll) activates it
 /// on a live silo; it reads its record and, when the job was running, goes on from the last checkpoint by itself.
+/// Placed on the silo the first call comes through: when a dead silo held the job's grain-directory entry, a client's
+/// next call through the coordinator's own silo finds the live activation there instead of starting a second one
+/// elsewhere (two coordinators would form the same shard generation and clobber each other).
 /// </remarks>
+[PreferLocalPlacement]
 public sealed class TrainingJobGrain(
     DatasetProvider datasets,
     ModelRegistry models,

@@ -16,7 +16,7 @@ namespace Autograd.Cluster.Silo.Grains;
 /// and backward on its share of the global batch, sends each shard its gradient slice and loads the updated slices
 /// the shards answer with, so every replica holds the same parameters after every step.
 /// </summary>
-[SlotPlacement]
+[SpreadPlacement]
 public sealed class WorkerGrain(ComputeDevice device, DatasetProvider datasets, ModelRegistry models) : Grain, IWorkerGrain
 {
     /// <summary>Test samples evaluated per forward pass.</summary>

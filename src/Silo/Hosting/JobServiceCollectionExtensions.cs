@@ -1,5 +1,4 @@
 using Autograd.Cluster.Silo.Datasets;
-using Autograd.Cluster.Silo.Placement;
 using Autograd.Cluster.Silo.Training;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -13,8 +12,7 @@ namespace Autograd.Cluster.Silo.Hosting;
 public static class JobServiceCollectionExtensions
 {
     /// <summary>
-    /// <see cref="SiloSlots"/> (<c>Autograd:SlotsPerSilo</c>), <see cref="ClusterSlots"/>, the worker placement
-    /// (<see cref="SlotPlacementStrategy"/>) and the <see cref="ModelRegistry"/> (empty unless models were added with
+    /// <see cref="SiloSlots"/> (<c>Autograd:SlotsPerSilo</c>), <see cref="ClusterSlots"/> and the <see cref="ModelRegistry"/> (empty unless models were added with
     /// <see cref="ModelServiceCollectionExtensions.AddAutogradModel"/>). Called by <c>AddAutogradTraining</c>.
     /// </summary>
     public static IServiceCollection AddAutogradJobServices(this IServiceCollection services)
@@ -24,7 +22,6 @@ public static class JobServiceCollectionExtensions
         services.TryAddSingleton<ClusterSlots>();
         services.TryAddSingleton<ModelRegistry>();
         services.TryAddSingleton<UploadBudget>();
-        services.AddPlacementDirector<SlotPlacementStrategy, SlotPlacementDirector>();
         return services;
     }
 }

@@ -32,6 +32,13 @@ public static class SiloBuilderExtensions
         builder.Services.AddPlacementDirector<SpreadPlacementStrategy, SpreadPlacementDirector>();
         builder.Services.AddAutogradJobServices();
         AddCheckpointStorage(builder, SiloHostingOptions.Read(builder.Configuration));
+        // Orleans' default directory loses the entries a dead silo owned: the next call to a coordinator whose entry
+        // was there starts a second activation while the first still drives the job, and the two form the same shard
+        // generation over each other (seen in the SIGKILL tests). The distributed directory recovers those entries
+        // from the surviving silos, so a grain keeps one activation across the loss of another silo.
+#pragma warning disable ORLEANSEXP003 // experimental in Orleans 10; the alternative loses job state on a silo loss
+        builder.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
         return builder;
     }
 

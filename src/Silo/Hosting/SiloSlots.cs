@@ -10,7 +10,7 @@ namespace Autograd.Cluster.Silo.Hosting;
 /// run with the same setting (one image, one configuration): the cluster's slots are silos x this.
 /// </summary>
 /// <remarks>
-/// A worker's GPU: workers of a job are spread round-robin over the S silos (<see cref="Placement.SlotPlacementDirector"/>),
+/// A worker's GPU: workers of a job are spread round-robin over the S silos (<see cref="Placement.SpreadPlacementDirector"/>),
 /// so worker <c>rank</c> is the <c>rank / S</c>-th worker of its job on its silo (<see cref="LocalRank"/>), and it
 /// trains on GPU <c>localRank mod GPUs</c> (<see cref="DeviceFor"/>): one worker per GPU while slots = GPUs.
 /// </remarks>
