@@ -1,3 +1,4 @@
+using System.Buffers;
 using Autograd.Cluster.Contracts.Buffers;
 using Autograd.Cluster.Contracts.Messages;
 using Autograd.NN;
@@ -72,12 +73,30 @@ public static class FlatParameters
         CheckCover(parameters.Sum(p => (long)p.Numel), shards);
         if (slices.Length != shards.Count || slices.Where((a, s) => a.Length != shards[s].Count).Any())
             throw new ArgumentException($"FlatParameters: {slices.Length} arrays do not match the {shards.Count} shards' lengths", nameof(slices));
-        long offset = 0;
-        foreach (var p in parameters)
+        // One scratch buffer for the largest parameter, not an array per parameter per step (this runs every step).
+        var scratch = ArrayPool<float>.Shared.Rent(parameters.Count == 0 ? 0 : parameters.Max(p => p.Numel));
+        try
         {
-            if (p.Grad is { } g) Scatter(g.ToArray(), offset, slices, shards);
-            else Clear(offset, p.Numel, slices, shards);
-            offset += p.Numel;
+            long offset = 0;
+            foreach (var p in parameters)
+            {
+                if (p.Grad is { } g)
+                {
+                    var values = scratch.AsSpan(0, p.Numel);
+                    g.CopyTo(values);
+                    Scatter(values, offset, slices, shards);
+                }
+                else
+                {
+                    Clear(offset, p.Numel, slices, shards);
+                }
+
+                offset += p.Numel;
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(scratch);
         }
     }
 
@@ -99,14 +118,22 @@ public static class FlatParameters
         }
 
         using var noGrad = Tensor.NoGrad();
-        long offset = 0;
-        foreach (var p in parameters)
+        // Gathered into one reused buffer and copied in place: no array or tensor per parameter per step.
+        var scratch = ArrayPool<float>.Shared.Rent(parameters.Count == 0 ? 0 : parameters.Max(p => p.Numel));
+        try
         {
-            var values = new float[p.Numel];
-            Gather(slices, shards, offset, values);
-            using var t = Tensor.From(values, p.Shape);
-            p.Copy_(t);
-            offset += p.Numel;
+            long offset = 0;
+            foreach (var p in parameters)
+            {
+                var values = scratch.AsSpan(0, p.Numel);
+                Gather(slices, shards, offset, values);
+                p.Copy_(values);
+                offset += p.Numel;
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(scratch);
         }
     }
 
@@ -123,8 +150,7 @@ public static class FlatParameters
         int offset = 0;
         foreach (var p in model.Parameters())
         {
-            using var values = Tensor.From(flat.Slice(offset, p.Numel).ToArray(), p.Shape);
-            p.Copy_(values);
+            p.Copy_(flat.Slice(offset, p.Numel));
             offset += p.Numel;
         }
     }
