@@ -23,4 +23,19 @@ public sealed class JobRegistryGrain : Grain, IJobRegistryGrain
     }
 
     public Task<JobRegistration[]> ListAsync() => Task.FromResult(_state.All());
+
+    public async Task<JobAdmission> AdmitAsync(JobRegistration registration, int maxActiveJobs)
+    {
+        await RegisterAsync(registration);
+        bool admitted = _state.Admit(registration.JobId, maxActiveJobs);
+        return new JobAdmission(admitted, _state.ActiveCount);
+    }
+
+    public Task EndedAsync(string jobId)
+    {
+        _state.End(jobId);
+        return Task.CompletedTask;
+    }
+
+    public Task<string[]> ActiveAsync() => Task.FromResult(_state.Active());
 }
