@@ -103,8 +103,10 @@ internal static class ElementwiseKernels
             case UnaryOp.PowScalar: return m.Pow(v, alpha);
             case UnaryOp.ScalarPow: return m.Pow(alpha, v);
             case UnaryOp.ScalarDiv: return m.Div(alpha, v);
-            // PyTorch 1.13's sign gives 0 for NaN (it fails both comparisons).
-            default: return m.Lt(m.Zero, v) ? m.One : m.Lt(v, m.Zero) ? m.Sub(m.Zero, m.One) : m.Zero;
+            // PyTorch 1.13's sign gives 0 for NaN (it fails both comparisons). NaN is tested first, explicitly: ILGPU's
+            // PTX backend may invert a nested float comparison into its ordered opposite, which NaN passes (seen on an
+            // H200: sign(NaN) came out 1 there and 0 on the CPU accelerator).
+            default: return m.IsNaN(v) ? m.Zero : m.Lt(m.Zero, v) ? m.One : m.Lt(v, m.Zero) ? m.Sub(m.Zero, m.One) : m.Zero;
         }
     }
 
@@ -117,10 +119,10 @@ internal static class ElementwiseKernels
         {
             case UnaryOp.Sqrt: return m.Div(m.FromDouble(0.5), y);
             // sgn(x) as PyTorch 1.13: 0 at 0 and at NaN.
-            case UnaryOp.Abs: return m.Lt(m.Zero, x) ? m.One : m.Lt(x, m.Zero) ? m.Sub(m.Zero, m.One) : m.Zero;
+            case UnaryOp.Abs: return m.IsNaN(x) ? m.Zero : m.Lt(m.Zero, x) ? m.One : m.Lt(x, m.Zero) ? m.Sub(m.Zero, m.One) : m.Zero;
             case UnaryOp.Tanh: return m.Sub(m.One, m.Mul(y, y));
             case UnaryOp.Sigmoid: return m.Mul(y, m.Sub(m.One, y));
-            case UnaryOp.LeakyRelu: return m.Lt(m.Zero, x) ? m.One : alpha;
+            case UnaryOp.LeakyRelu: return m.IsNaN(x) ? alpha : m.Lt(m.Zero, x) ? m.One : alpha;
             case UnaryOp.Gelu:
                 {
                     double d = m.ToDouble(x);

@@ -147,6 +147,21 @@ public sealed class IlgpuElementwiseTests
             var actual = op(Tensor.From(values, [5], device: device));
             AssertClose(expected, actual, "special values");
         }
+
+        // The derivatives that branch on the sign (abs's sgn, leaky relu's slope) at the same special values.
+        foreach (var op in new Func<Tensor, Tensor>[] { x => x.Abs(), x => x.LeakyRelu(0.1) })
+        {
+            var expected = GradientAt(op, Tensor.From(values, [5]));
+            var actual = GradientAt(op, Tensor.From(values, [5], device: device));
+            AssertClose(expected, actual, "special values' gradient");
+        }
+    }
+
+    private static Tensor GradientAt(Func<Tensor, Tensor> op, Tensor x)
+    {
+        x.RequiresGrad_();
+        op(x).Sum().Backward();
+        return x.Grad!;
     }
 
     [Theory]
