@@ -40,6 +40,28 @@ internal static class DeviceGemmBenchmark
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-14} {trials[^1],8:F3} GFLOP/s  (median {trials[2]:F3})"));
         }
 
+        // The reference CNN's convolution GEMMs at batch 128 (few output tiles, long K: the split-K shapes).
+        foreach (var (name, m, nn, k, transB) in new[]
+        {
+            ("conv1.dW", 32, 9, 128 * 26 * 26, true),
+            ("conv2.dW", 64, 288, 128 * 11 * 11, true),
+            ("conv2.fwd", 64, 128 * 11 * 11, 288, false),
+        })
+        {
+            using var sa = Tensor.Randn([m * k], DType.Float32, device);
+            using var sb = Tensor.Randn([k * nn], DType.Float32, device);
+            using var sc = Tensor.Zeros([m * nn], DType.Float32, device);
+            void Shape() => backend.Gemm(false, transB, m, nn, k, sa.Storage, 0, k, 0, sb.Storage, 0, transB ? k : nn, 0, sc.Storage, 0, nn, 0, 1, accumulate: false);
+            Shape();
+            Synchronize(backend);
+            int count = iters > 0 ? iters : Calibrate(Shape, backend);
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < count; i++) Shape();
+            Synchronize(backend);
+            double ms = clock.Elapsed.TotalMilliseconds / count;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-14} {m}x{nn}x{k}  {ms,8:F3} ms  {2.0 * m * nn * k / ms / 1e6,8:F1} GFLOP/s"));
+        }
+
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"RESULT {{\"bench\":\"gemm\",\"n\":{n},\"gflops\":{squareGflops:F1},\"device\":\"{device}\"}}"));
         return 0;

@@ -64,6 +64,82 @@ internal sealed partial class IlgpuBackend
             return;
         }
 
+        if (batch == 1 && SplitKSlices(p) is int slices and > 1)
+        {
+            GemmSplitK<T, TNum>(p, a, b, c, slices);
+            return;
+        }
+
+        Launch<T, TNum>(p, a, b, c, batch);
+    }
+
+    /// <summary>
+    /// How many slices of K one matrix's product is split into: enough to give every multiprocessor a couple of
+    /// groups when the tiles alone cannot (a convolution's weight gradient is a GEMM of a few dozen rows and columns
+    /// summed over batch x output pixels, K ~ 10^4-10^5: unsplit, it ran on 1 to 5 groups of an H200's 132
+    /// multiprocessors); never slices shorter than <see cref="SplitKMinimumSlice"/>.
+    /// </summary>
+    internal int SplitKSlices(GemmArgs p)
+    {
+        int block = GemmThreads * GemmKernels.Work;
+        long tiles = (long)((p.M + block - 1) / block) * ((p.N + block - 1) / block);
+        long wanted = 2L * Accelerator.NumMultiprocessors;
+        if (tiles >= wanted || p.K < 2 * SplitKMinimumSlice) return 1;
+        return (int)Math.Min(Math.Min(wanted / tiles, p.K / SplitKMinimumSlice), SplitKMaximumSlices);
+    }
+
+    /// <summary>Shortest K slice worth a group of its own.</summary>
+    private const int SplitKMinimumSlice = 256;
+
+    /// <summary>Most slices: each costs M x N partial sums to write and read back.</summary>
+    private const int SplitKMaximumSlices = 64;
+
+    /// <summary>
+    /// C (=|+=) op(A) op(B) as the sum of the products of K's slices: each slice is one matrix of a batched launch
+    /// into a scratch buffer of partial products (the batch strides step A and B along K), the last, shorter slice
+    /// a launch of its own; the partials are then summed in slice order (deterministic) and written into C with its
+    /// row stride, added when accumulating.
+    /// </summary>
+    private void GemmSplitK<T, TNum>(GemmArgs p, IlgpuStorage a, IlgpuStorage b, IlgpuStorage c, int slices)
+        where T : unmanaged
+        where TNum : struct, INumeric<T>
+    {
+        int sliceK = ((((p.K + slices - 1) / slices) + GemmKernels.TileK - 1) / GemmKernels.TileK) * GemmKernels.TileK;
+        slices = (p.K + sliceK - 1) / sliceK;
+        int mn = p.M * p.N;
+        var partials = Of(Allocate(c.DType, slices * mn));
+        var sum = Of(Allocate(c.DType, mn));
+        try
+        {
+            var q = p;
+            q.K = sliceK;
+            q.Accumulate = 0;
+            q.COffset = 0;
+            q.Ldc = p.N;
+            q.CBatchStride = mn;
+            q.ABatchStride = p.TransA != 0 ? (long)sliceK * p.Lda : sliceK;
+            q.BBatchStride = p.TransB != 0 ? sliceK : (long)sliceK * p.Ldb;
+            if (slices > 1) Launch<T, TNum>(q, a, b, partials, slices - 1);
+            var last = q;
+            last.K = p.K - ((slices - 1) * sliceK);
+            last.AOffset = p.AOffset + ((slices - 1) * q.ABatchStride);
+            last.BOffset = p.BOffset + ((slices - 1) * q.BBatchStride);
+            last.COffset = (long)(slices - 1) * mn;
+            Launch<T, TNum>(last, a, b, partials, 1);
+            ReduceCore<T, TNum>(ReduceOp.Sum, partials, 1, slices, mn, sum);
+            StridedCopy(sum, 0, [p.N, 1], c, (int)p.COffset, [p.Ldc, 1], [p.M, p.N], accumulate: p.Accumulate != 0);
+        }
+        finally
+        {
+            partials.RemoveReference();
+            sum.RemoveReference();
+        }
+    }
+
+    private void Launch<T, TNum>(GemmArgs p, IlgpuStorage a, IlgpuStorage b, IlgpuStorage c, int batch)
+        where T : unmanaged
+        where TNum : struct, INumeric<T>
+    {
         int threads = GemmThreads;
         var kernel = threads == GemmKernels.WideThreads
             ? Kernels.Get("gemm_wide", typeof(T), static acc => acc.LoadStreamKernel<GemmArgs, ArrayView<T>, ArrayView<T>, ArrayView<T>>(GemmKernels.Gemm<T, TNum, WideTile>))

@@ -91,4 +91,52 @@ public sealed class IlgpuMatMulTests
         var actual = Run(device);
         for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 1e-12);
     }
+
+    public static TheoryData<string, bool, bool> SplitKCases
+    {
+        get
+        {
+            var data = new TheoryData<string, bool, bool>();
+            foreach (var device in new[] { IlgpuTargets.IlgpuCpu, IlgpuTargets.WideSimulator, IlgpuTargets.Cuda })
+                foreach (bool transA in new[] { false, true })
+                    foreach (bool transB in new[] { false, true })
+                        data.Add(device, transA, transB);
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(SplitKCases))]
+    public void Gemm_FewTilesLongK_SplitsKAndMatchesCpuBackend(string target, bool transA, bool transB)
+    {
+        // 5 x 7 output, K = 1000: one tile, so K is cut into slices (a convolution's weight gradient has this shape);
+        // C is a strided block at an offset and accumulated into, and K is no multiple of the slice or of TileK.
+        var device = IlgpuTargets.Require(target);
+        const int m = 5, n = 7, k = 1000, ldc = 9;
+        var av = Enumerable.Range(0, m * k).Select(i => Math.Sin(i * 0.013)).ToArray();
+        var bv = Enumerable.Range(0, k * n).Select(i => Math.Cos(i * 0.029)).ToArray();
+        var cv = Enumerable.Range(0, 3 + (m * ldc)).Select(i => i * 0.5).ToArray();
+        double[] Run(Device on)
+        {
+            var a = Tensor.From(av, [av.Length], device: on);
+            var b = Tensor.From(bv, [bv.Length], device: on);
+            var c = Tensor.From(cv, [cv.Length], device: on);
+            c.Backend.Gemm(transA, transB, m, n, k, a.Storage, 0, transA ? m : k, 0, b.Storage, 0, transB ? k : n, 0, c.Storage, 3, ldc, 0, 1, accumulate: true);
+            return c.ToArray<double>();
+        }
+
+        var backend = (Autograd.Backends.Ilgpu.IlgpuBackend)Tensor.Zeros([1], DType.Float64, device).Backend;
+        Assert.True(backend.SplitKSlices(new Autograd.Backends.Ilgpu.GemmArgs { M = m, N = n, K = k }) > 1, "this shape must take the split-K path");
+        var expected = Run(Device.Cpu);
+        var actual = Run(device);
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 1e-9);
+    }
+
+    [Theory]
+    [MemberData(nameof(IlgpuTargets.Devices), MemberType = typeof(IlgpuTargets))]
+    public void MatMul_LongInnerDimension_MatchesCpuBackend(string target)
+    {
+        var device = IlgpuTargets.Require(target);
+        Check(device, DType.Float32, xs => xs[0].MatMul(xs[1]), InputSpec.Of(20, 1500), InputSpec.Of(1500, 30));
+    }
 }
