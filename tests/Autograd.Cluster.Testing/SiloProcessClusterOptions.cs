@@ -20,4 +20,13 @@ public sealed record SiloProcessClusterOptions
 
     /// <summary>Variables added to (or replacing) each silo's environment.</summary>
     public IReadOnlyDictionary<string, string>? Environment { get; init; }
+
+    /// <summary>
+    /// Whether Redis keeps its data on disk (an append-only file synced on every write, in a temporary directory deleted
+    /// on dispose), so that <see cref="RedisServer.RestartAsync"/> brings back membership and checkpoints. Default false.
+    /// </summary>
+    public bool PersistentRedis { get; init; }
+
+    /// <summary>More configuration of the cluster's own client (e.g. TLS, when <see cref="Environment"/> turns it on in the silos).</summary>
+    public Action<IClientBuilder>? ConfigureClient { get; init; }
 }
