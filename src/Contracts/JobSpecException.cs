@@ -22,7 +22,7 @@ public sealed class JobSpecException : Exception
     }
 
     public JobSpecException(string field, string problem)
-        : base($"{field}: {problem}")
+        : base($"{field}: {OneLine(problem)}")
     {
         Field = field;
     }
@@ -30,4 +30,9 @@ public sealed class JobSpecException : Exception
     /// <summary>The spec field at fault, as a path from the job spec's root.</summary>
     [Id(0)]
     public string Field { get; init; } = string.Empty;
+
+    // A refusal is one line (a CLI prints it, a status event holds it): wrapped engine messages such as
+    // ArgumentOutOfRangeException's ("...\nActual value was -0.5.") are joined onto it.
+    private static string OneLine(string? problem) =>
+        string.Join(' ', (problem ?? string.Empty).Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

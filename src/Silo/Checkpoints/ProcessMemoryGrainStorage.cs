@@ -30,7 +30,8 @@ public sealed class ProcessMemoryGrainStorage(Serializer serializer, IOptions<Cl
         }
         else
         {
-            grainState.State = default!;
+            // As Orleans' own providers do: state never written starts as a new instance, not null (the job registry's).
+            grainState.State = typeof(T).GetConstructor(Type.EmptyTypes) is not null ? Activator.CreateInstance<T>() : default!;
             grainState.ETag = null;
             grainState.RecordExists = false;
         }

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using Autograd.Cluster.Contracts;
 using Autograd.Data;
 
@@ -48,8 +49,7 @@ internal static class IdxSource
         {
             try
             {
-                // The widest element is 8 bytes: the byte cap admits any type's MaxValues, the count check below the rest.
-                array = IdxReader.Read(stream, file.Path, 8 * DatasetProvider.MaxValues);
+                array = IdxReader.Read(stream, file.Path, MaxDataBytes(stream));
             }
             catch (Exception e) when (e is InvalidDataException or IOException)
             {
@@ -60,6 +60,44 @@ internal static class IdxSource
         if (array.Count > DatasetProvider.MaxValues)
             throw new JobSpecException(file.Field, $"'{file.Path}' holds {array.Count} values, more than the {DatasetProvider.MaxValues} a dataset may hold");
         return array;
+    }
+
+    /// <summary>
+    /// The byte cap that admits <see cref="DatasetProvider.MaxValues"/> elements of the file's type (its magic's third
+    /// byte, read through gzip when the file is compressed), so that the reader refuses an oversized file from its
+    /// header: with one cap for every type, a file of bytes could make it read and allocate 8 x MaxValues before the
+    /// count check. The stream is left at its start; a header too short or corrupt to tell is left to the reader.
+    /// </summary>
+    private static long MaxDataBytes(FileStream stream)
+    {
+        const long widest = 8 * DatasetProvider.MaxValues;
+        Span<byte> magic = stackalloc byte[4];
+        try
+        {
+            int got = stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
+            if (got == 4 && magic[0] == 0x1f && magic[1] == 0x8b)
+            {
+                stream.Position = 0;
+                using var gzip = new GZipStream(stream, CompressionMode.Decompress, leaveOpen: true);
+                got = gzip.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
+            }
+
+            return got < 4 ? widest : (IdxDataType)magic[2] switch
+            {
+                IdxDataType.UInt8 or IdxDataType.Int8 => DatasetProvider.MaxValues,
+                IdxDataType.Int16 => 2 * DatasetProvider.MaxValues,
+                IdxDataType.Int32 or IdxDataType.Float32 => 4 * DatasetProvider.MaxValues,
+                _ => widest,
+            };
+        }
+        catch (InvalidDataException)
+        {
+            return widest;
+        }
+        finally
+        {
+            stream.Position = 0;
+        }
     }
 
     private static float[] ToFloats(IdxArray array, DatasetFile file, bool scaleBytes)

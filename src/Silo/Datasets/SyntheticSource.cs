@@ -30,6 +30,9 @@ internal static class SyntheticSource
             case SyntheticDataSpec.Blobs:
             {
                 if (spec.Classes < 2) throw new JobSpecException($"{Path}.classes", $"blobs need at least 2 classes, got {spec.Classes}");
+                // One centre of the sample's size per class: checked before they are allocated.
+                if ((long)spec.Classes * features > DatasetProvider.MaxValues)
+                    throw new JobSpecException($"{Path}.classes", $"{spec.Classes} class centres of {features} values exceed the {DatasetProvider.MaxValues} values a generated dataset may hold");
                 if (samples == 0) return null;
                 var (inputs, labels) = SyntheticDatasets.Blobs(samples, features, spec.Classes, spec.Noise, spec.Seed, split);
                 return (new SampleSet(Tensor.From(inputs, [samples, .. spec.SampleShape]), spec.SampleShape, labels, null, []), spec.Classes, delay);
@@ -38,6 +41,9 @@ internal static class SyntheticSource
             case SyntheticDataSpec.Linear:
             {
                 if (spec.Outputs <= 0) throw new JobSpecException($"{Path}.outputs", $"must be positive, got {spec.Outputs}");
+                // A weight per feature and a target per sample for each output: checked before they are allocated.
+                if ((long)spec.Outputs * Math.Max(features, Math.Max(spec.Samples, spec.TestSamples)) > DatasetProvider.MaxValues)
+                    throw new JobSpecException($"{Path}.outputs", $"{spec.Outputs} outputs of {features} features over {Math.Max(spec.Samples, spec.TestSamples)} samples exceed the {DatasetProvider.MaxValues} values a generated dataset may hold");
                 if (samples == 0) return null;
                 var (inputs, targets) = SyntheticDatasets.Linear(samples, features, spec.Outputs, spec.Noise, spec.Seed, split);
                 return (new SampleSet(Tensor.From(inputs, [samples, .. spec.SampleShape]), spec.SampleShape, null, targets, [spec.Outputs]), 0, delay);

@@ -1,3 +1,5 @@
+using Autograd.Cluster.Silo.Hosting;
+
 namespace Autograd.Cluster.Silo.Datasets;
 
 /// <summary>
@@ -18,7 +20,16 @@ public sealed class UploadBudget
     {
     }
 
+    /// <summary>Four uploads of the largest size <paramref name="limits"/> allow (<see cref="TrainingLimits.MaxUploadBytes"/>, at 4 bytes a value).</summary>
+    public UploadBudget(TrainingLimits limits)
+        : this(4 * Math.Min(DatasetProvider.MaxValues, (limits ?? throw new ArgumentNullException(nameof(limits))).MaxUploadBytes / sizeof(float)))
+    {
+    }
+
     internal UploadBudget(long capacity) => _capacity = capacity;
+
+    /// <summary>The values all uploads of the silo may hold together.</summary>
+    public long Capacity => _capacity;
 
     /// <summary>Values reserved now.</summary>
     public long Used => Interlocked.Read(ref _used);

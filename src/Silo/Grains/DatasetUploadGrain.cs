@@ -2,15 +2,17 @@ using Autograd.Cluster.Contracts;
 using Autograd.Cluster.Contracts.Buffers;
 using Autograd.Cluster.Contracts.Uploads;
 using Autograd.Cluster.Silo.Datasets;
+using Autograd.Cluster.Silo.Hosting;
 
 namespace Autograd.Cluster.Silo.Grains;
 
 /// <summary>
 /// Holds one uploaded dataset (key = upload id) in memory: see <see cref="IDatasetUploadGrain"/>. Every call keeps
 /// the activation for <see cref="Retention"/> more, so an upload a client is still sending or jobs still read is not
-/// collected as idle. The silo's <see cref="UploadBudget"/> bounds what all its uploads hold together.
+/// collected as idle. The silo's <see cref="UploadBudget"/> bounds what all its uploads hold together, and
+/// <see cref="TrainingLimits.MaxUploadBytes"/> what one upload may declare.
 /// </summary>
-public sealed class DatasetUploadGrain(UploadBudget budget) : Grain, IDatasetUploadGrain
+public sealed class DatasetUploadGrain(UploadBudget budget, TrainingLimits limits) : Grain, IDatasetUploadGrain
 {
     /// <summary>How long an upload outlives its last call.</summary>
     public static readonly TimeSpan Retention = TimeSpan.FromHours(1);
@@ -22,9 +24,9 @@ public sealed class DatasetUploadGrain(UploadBudget budget) : Grain, IDatasetUpl
         Touch();
         if (_state is { Sealed: true }) throw new InvalidOperationException($"upload {Id} is sealed: delete it or use another id");
         Drop();
-        var state = new DatasetUploadState(header);
+        var state = new DatasetUploadState(header, limits.MaxUploadBytes);
         if (!budget.TryReserve(state.Values))
-            throw new JobSpecException("upload.samples", $"{state.Values} values do not fit: this silo's uploads already hold {budget.Used} of the {UploadBudget.MaxValuesPerSilo} values they may; delete finished uploads or retry later");
+            throw new JobSpecException("upload.samples", $"{state.Values} values do not fit: this silo's uploads already hold {budget.Used} of the {budget.Capacity} values they may; delete finished uploads or retry later");
         _state = state;
         return Task.FromResult(_state.Info(Id));
     }

@@ -1,6 +1,7 @@
 using Autograd.Cluster.Contracts;
 using Autograd.Cluster.Contracts.Uploads;
 using Autograd.Cluster.Silo.Datasets;
+using Autograd.Cluster.Silo.Hosting;
 
 namespace Autograd.Cluster.Silo.Grains;
 
@@ -14,7 +15,12 @@ internal sealed class DatasetUploadState
     private readonly Dictionary<UploadPart, long[]> _labels = [];
     private readonly Dictionary<UploadPart, long> _received = [];
 
-    public DatasetUploadState(DatasetUploadHeader header)
+    /// <param name="header">The upload's declared content.</param>
+    /// <param name="maxBytes">
+    /// The most bytes the header may declare (<see cref="TrainingLimits.MaxUploadBytes"/>: 4 per float value, 8 per
+    /// label), checked before anything is allocated.
+    /// </param>
+    public DatasetUploadState(DatasetUploadHeader header, long maxBytes = TrainingLimits.DefaultMaxUploadBytes)
     {
         ArgumentNullException.ThrowIfNull(header);
         int features = Numel(header.SampleShape, "upload.sampleShape");
@@ -25,6 +31,10 @@ internal sealed class DatasetUploadState
         long total = ((long)header.Samples + header.TestSamples) * (features + targets);
         if (total > DatasetProvider.MaxValues)
             throw new JobSpecException("upload.samples", $"{header.Samples} + {header.TestSamples} samples of {features} inputs and {targets} targets are {total} values, more than the {DatasetProvider.MaxValues} an uploaded dataset may hold");
+
+        long bytes = ((long)header.Samples + header.TestSamples) * ((features * (long)sizeof(float)) + (header.HasLabels ? sizeof(long) : targets * (long)sizeof(float)));
+        if (bytes > maxBytes)
+            throw new JobSpecException("upload.samples", $"{header.Samples} + {header.TestSamples} samples of {features} inputs and {targets} targets declare {bytes} bytes, more than the {maxBytes} of {TrainingLimits.MaxUploadBytesKey}");
 
         Header = header;
         Values = total;

@@ -1,5 +1,6 @@
 using Autograd.Cluster.Silo.Datasets;
 using Autograd.Cluster.Silo.Training;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -7,7 +8,7 @@ namespace Autograd.Cluster.Silo.Hosting;
 
 /// <summary>
 /// The services a silo needs to admit and place jobs: its slots, the cluster's slots, the registered models, the
-/// budget of uploaded datasets.
+/// budget of uploaded datasets, the <see cref="TrainingLimits"/>.
 /// </summary>
 public static class JobServiceCollectionExtensions
 {
@@ -21,6 +22,7 @@ public static class JobServiceCollectionExtensions
         services.TryAddSingleton<SiloSlots>();
         services.TryAddSingleton<ClusterSlots>();
         services.TryAddSingleton<ModelRegistry>();
+        services.TryAddSingleton(provider => TrainingLimits.Read(provider.GetRequiredService<IConfiguration>()));
         services.TryAddSingleton<UploadBudget>();
         return services;
     }

@@ -17,12 +17,16 @@ public sealed class LayerArguments
     private readonly string _path;
     private readonly string _type;
 
-    internal LayerArguments(IReadOnlyDictionary<string, string>? args, int index, string type)
+    internal LayerArguments(IReadOnlyDictionary<string, string>? args, int index, string type, long maxWeights = LayerFactory.MaxLayerWeights)
     {
         _args = new Dictionary<string, string>(args ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase);
         _path = $"model.layers[{index}]";
         _type = type;
+        MaxWeights = maxWeights;
     }
+
+    /// <summary>The most weights this layer may have: the per-layer cap, or less when the job's parameter limit leaves less.</summary>
+    internal long MaxWeights { get; }
 
     /// <summary>The spec's arguments by name (case-insensitive), as text.</summary>
     public IReadOnlyCollection<string> Names => _args.Keys;

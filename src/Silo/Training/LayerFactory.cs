@@ -43,9 +43,16 @@ internal static class LayerFactory
         ["Sigmoid"] = new([], _ => new Sigmoid()),
         ["GELU"] = new(["approximate"], a => new GELU(a.Text("approximate", "none"))),
         ["Dropout"] = new(["p"], (a, g) => new Dropout(a.Double("p", 0.5), g)),
-        ["LayerNorm"] = new(["normalizedShape", "eps", "elementwiseAffine"], a => new LayerNorm(a.List("normalizedShape"), a.Double("eps", 1e-5), a.Bool("elementwiseAffine", true))),
-        ["BatchNorm1d"] = new(["numFeatures", "eps", "momentum", "affine"], a => new BatchNorm1d(a.PositiveInt("numFeatures"), a.Double("eps", 1e-5), a.Double("momentum", 0.1), a.Bool("affine", true))),
-        ["BatchNorm2d"] = new(["numFeatures", "eps", "momentum", "affine"], a => new BatchNorm2d(a.PositiveInt("numFeatures"), a.Double("eps", 1e-5), a.Double("momentum", 0.1), a.Bool("affine", true))),
+        ["LayerNorm"] = new(["normalizedShape", "eps", "elementwiseAffine"], a =>
+        {
+            int[] shape = a.List("normalizedShape");
+            bool affine = a.Bool("elementwiseAffine", true);
+            // The weight and the bias each hold the product of the shape (capped so that it cannot overflow).
+            if (affine && shape.All(d => d > 0)) CheckWeights(a, "normalizedShape", 2 * shape.Aggregate(1L, (n, d) => Math.Min(n * d, MaxLayerWeights + 1)));
+            return new LayerNorm(shape, a.Double("eps", 1e-5), affine);
+        }),
+        ["BatchNorm1d"] = new(["numFeatures", "eps", "momentum", "affine"], a => new BatchNorm1d(BatchNormFeatures(a), a.Double("eps", 1e-5), a.Double("momentum", 0.1), a.Bool("affine", true))),
+        ["BatchNorm2d"] = new(["numFeatures", "eps", "momentum", "affine"], a => new BatchNorm2d(BatchNormFeatures(a), a.Double("eps", 1e-5), a.Double("momentum", 0.1), a.Bool("affine", true))),
     };
 
     /// <summary>
@@ -60,13 +67,15 @@ internal static class LayerFactory
     /// <summary>
     /// Builds layer <paramref name="index"/>: a built-in layer, else a model of <paramref name="models"/>. Parameters
     /// draw from <see cref="Generator.Default"/> (as PyTorch's modules do); Dropout masks from <paramref name="dropout"/>.
+    /// A built-in layer may have at most <paramref name="maxWeights"/> weights (at most <see cref="MaxLayerWeights"/>,
+    /// less when the job's parameter limit leaves less), checked from its arguments before it is allocated.
     /// </summary>
-    public static Module Create(LayerSpec? spec, int index, Generator dropout, ModelRegistry? models = null)
+    public static Module Create(LayerSpec? spec, int index, Generator dropout, ModelRegistry? models = null, long maxWeights = MaxLayerWeights)
     {
         string path = $"model.layers[{index}]";
         if (spec is null) throw new JobSpecException(path, "is missing");
         models ??= ModelRegistry.Empty;
-        var args = new LayerArguments(spec.Args, index, spec.Type);
+        var args = new LayerArguments(spec.Args, index, spec.Type, maxWeights);
         if (!string.IsNullOrWhiteSpace(spec.Type) && Layers.TryGetValue(spec.Type, out var definition))
         {
             var layer = Build(path, spec.Type, () => definition.Create(args, dropout), registered: false);
@@ -89,6 +98,16 @@ internal static class LayerFactory
     {
         if (weights > MaxLayerWeights)
             throw args.Error(name, $"the layer would have {weights} weights, more than the {MaxLayerWeights} one layer may have");
+        if (weights > args.MaxWeights)
+            throw args.Error(name, $"the layer would have {weights} weights, more than the {args.MaxWeights} the job's parameter limit ({Hosting.TrainingLimits.MaxParametersPerJobKey}) leaves for it");
+    }
+
+    // Weight and bias (affine), running mean and variance: each numFeatures long.
+    private static int BatchNormFeatures(LayerArguments args)
+    {
+        int features = args.PositiveInt("numFeatures");
+        CheckWeights(args, "numFeatures", 2L * features);
+        return features;
     }
 
     /// <summary>

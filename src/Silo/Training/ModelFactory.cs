@@ -18,20 +18,22 @@ public static class ModelFactory
     /// the same layers: the default generator is seeded and drawn from under <see cref="SeededConstruction"/>'s lock,
     /// so concurrent jobs in one silo do not interleave their draws.
     /// </summary>
-    public static Sequential BuildSeeded(ModelSpec? spec, long seed, Generator dropout, ModelRegistry? models = null)
+    public static Sequential BuildSeeded(ModelSpec? spec, long seed, Generator dropout, ModelRegistry? models = null, long maxParameters = MaxParameters)
     {
         lock (SeededConstruction.Gate)
         {
             Tensor.ManualSeed(seed);
-            return Build(spec, dropout, models);
+            return Build(spec, dropout, models, maxParameters);
         }
     }
 
     /// <summary>
     /// The model with whatever parameters the default generator gives (callers overwrite them). Layer types that are
     /// not built in are looked up in <paramref name="models"/> (the silo's registered models).
+    /// The model may have at most <paramref name="maxParameters"/> parameters (<see cref="Hosting.TrainingLimits.MaxParametersPerJob"/>,
+    /// at most <see cref="MaxParameters"/>): built-in layers are checked against what is left before they are allocated.
     /// </summary>
-    public static Sequential Build(ModelSpec? spec, Generator dropout, ModelRegistry? models = null)
+    public static Sequential Build(ModelSpec? spec, Generator dropout, ModelRegistry? models = null, long maxParameters = MaxParameters)
     {
         if (spec?.Layers is not { Length: > 0 } layers) throw new JobSpecException("model.layers", "a model needs at least one layer");
         var model = new Sequential();
@@ -39,14 +41,14 @@ public static class ModelFactory
         {
             try
             {
-                long parameters = 0;
+                long parameters = 0, limit = Math.Min(maxParameters, MaxParameters);
             for (int i = 0; i < layers.Length; i++)
             {
-                var layer = LayerFactory.Create(layers[i], i, dropout, models);
+                var layer = LayerFactory.Create(layers[i], i, dropout, models, Math.Min(LayerFactory.MaxLayerWeights, limit - parameters));
                 model.Add(layer);
                 parameters += layer.NumParameters;
-                if (parameters > MaxParameters)
-                    throw new JobSpecException($"model.layers[{i}]", $"the model reaches {parameters} parameters here, more than the {MaxParameters} a job may train");
+                if (parameters > limit)
+                    throw new JobSpecException("model", $"the model reaches {parameters} parameters at layer {i}, more than the {limit} a job may train ({Hosting.TrainingLimits.MaxParametersPerJobKey})");
             }
             }
             catch
