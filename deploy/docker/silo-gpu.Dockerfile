@@ -34,5 +34,5 @@ WORKDIR /app
 COPY --from=build /app ./
 USER 1654
 # 11111 silo-to-silo, 30000 gateway (clients), 8080 /health and /alive (Autograd__HttpPort in the manifests).
-EXPOSE 11111 30000 8080
+EXPOSE 11111 11112 30000 8080
 ENTRYPOINT ["dotnet", "Autograd.Cluster.Silo.dll"]

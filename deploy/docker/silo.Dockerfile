@@ -20,5 +20,5 @@ COPY --from=build /app ./
 ENV ASPNETCORE_HTTP_PORTS=
 USER 1654
 # 11111 silo-to-silo, 30000 gateway (clients), 8080 /health and /alive (Autograd__HttpPort in the manifests).
-EXPOSE 11111 30000 8080
+EXPOSE 11111 11112 30000 8080
 ENTRYPOINT ["dotnet", "Autograd.Cluster.Silo.dll"]

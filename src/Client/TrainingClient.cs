@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography;
 using Autograd.Cluster.Client.Connection;
 using Autograd.Cluster.Client.Jobs;
 using Autograd.Cluster.Contracts;
@@ -52,6 +53,7 @@ public sealed class TrainingClient : IAsyncDisposable
             {
                 if (connection.RedisConnectionString is { } redis) client.UseRedisClustering(redis);
                 else client.UseStaticClustering(connection.Gateways.Select(Resolve).ToArray());
+                if (connection.Tls is { } tls) client.UseClusterTls(tls);
                 client.Configure<ClusterOptions>(o =>
                 {
                     o.ClusterId = connection.ClusterId;
@@ -72,12 +74,16 @@ public sealed class TrainingClient : IAsyncDisposable
     /// <summary>
     /// Connects with Orleans' client configuration from <paramref name="configuration"/>: the
     /// <c>Orleans:Clustering:ProviderType</c> section and connection strings that .NET Aspire's <c>WithReference</c>
-    /// injects (Orleans' <c>UseOrleansClient</c> reads them itself), with <c>Orleans:ClusterId</c> and <c>Orleans:ServiceId</c>.
+    /// injects (Orleans' <c>UseOrleansClient</c> reads them itself), with <c>Orleans:ClusterId</c> and <c>Orleans:ServiceId</c>;
+    /// mutual TLS when <c>Autograd:Tls:CertificatePath</c>, <c>Autograd:Tls:KeyPath</c> and <c>Autograd:Tls:CaPath</c>
+    /// are set (see <see cref="ClusterTls.FromConfiguration"/>).
     /// </summary>
+    /// <exception cref="ArgumentException">The TLS keys are incomplete or name unusable files.</exception>
     /// <exception cref="ClusterConnectionException">The cluster could not be reached.</exception>
     public static Task<TrainingClient> ConnectAsync(IConfiguration configuration, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        var tls = ClusterTls.FromConfiguration(configuration);
         return StartAsync(
             builder =>
             {
@@ -91,7 +97,10 @@ public sealed class TrainingClient : IAsyncDisposable
                     builder.Services.AddKeyedSingleton<IConnectionMultiplexer>(serviceKey, (_, _) => ConnectionMultiplexer.Connect(redis));
                 }
 
-                builder.UseOrleansClient();
+                builder.UseOrleansClient(client =>
+                {
+                    if (tls is not null) client.UseClusterTls(tls);
+                });
             },
             configuration["Orleans:Clustering:ProviderType"] is { } provider ? $"the {provider} cluster in the configuration" : "the cluster in the configuration",
             new ClusterConnection().ConnectTimeout,
@@ -99,7 +108,7 @@ public sealed class TrainingClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// Submits <paramref name="spec"/> as a new job (id: a random 128-bit value in hex unless <paramref name="jobId"/>
+    /// Submits <paramref name="spec"/> as a new job (id: <see cref="NewJobId"/>, 128 random bits in hex, unless <paramref name="jobId"/>
     /// is given) and registers it so that <see cref="ListJobsAsync"/> shows it.
     /// </summary>
     /// <exception cref="JobSpecException">The cluster refused the spec; <see cref="JobSpecException.Field"/> names the field at fault.</exception>
@@ -161,8 +170,12 @@ public sealed class TrainingClient : IAsyncDisposable
         return DatasetSpec.FromUpload(id);
     }
 
-    /// <summary>A new job id: 128 random bits as 32 hex digits.</summary>
-    public static string NewJobId() => Guid.NewGuid().ToString("N");
+    /// <summary>
+    /// A new job id: 128 bits from the operating system's cryptographic random generator, as 32 lowercase hex digits. A
+    /// job's status, weights and data are reached by its id alone, so an id must not be guessable: not a counter, not a
+    /// time, and not a version-4 GUID, which fixes 6 of its 128 bits.
+    /// </summary>
+    public static string NewJobId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
     /// <summary>Disconnects (when this client made the connection).</summary>
     public async ValueTask DisposeAsync()

@@ -21,10 +21,10 @@ internal sealed class ClusterSession : IAsyncDisposable
     /// <summary>Where the jobs run, for messages.</summary>
     public string Description { get; }
 
-    /// <summary>Connects to <paramref name="cluster"/> (see <see cref="ClusterConnection.Parse"/>) as a client of the cluster and service ids given.</summary>
-    public static async Task<ClusterSession> ConnectAsync(string cluster, string clusterId, string serviceId, CancellationToken cancellationToken)
+    /// <summary>Connects to <paramref name="cluster"/> (see <see cref="ClusterConnection.Parse"/>) as a client of the cluster and service ids given, with <paramref name="tls"/> when not null.</summary>
+    public static async Task<ClusterSession> ConnectAsync(string cluster, string clusterId, string serviceId, ClusterTls? tls, CancellationToken cancellationToken)
     {
-        var connection = ClusterConnection.Parse(cluster) with { ClusterId = clusterId, ServiceId = serviceId };
+        var connection = ClusterConnection.Parse(cluster) with { ClusterId = clusterId, ServiceId = serviceId, Tls = tls };
         var client = await TrainingClient.ConnectAsync(connection, cancellationToken);
         return new ClusterSession(client, null, $"cluster {connection}");
     }

@@ -38,6 +38,7 @@ internal static class TrainCommand
             {
                 ClusterId = result.GetValue(cluster.ClusterId) ?? ClusterOptions.DefaultId,
                 ServiceId = result.GetValue(cluster.ServiceId) ?? ClusterOptions.DefaultId,
+                Tls = result.GetValue(cluster.Endpoint) is null ? null : cluster.Tls(result),
             },
             cancellationToken));
         return command;
@@ -53,7 +54,7 @@ internal static class TrainCommand
         if (Directory.Exists(modelPath)) throw new CliException($"--out: '{modelPath}' is a directory; name the model file", ExitCodes.BadInput);
 
         await using var session = args.Cluster is { } cluster
-            ? await ClusterSession.ConnectAsync(cluster, args.ClusterId, args.ServiceId, cancellationToken)
+            ? await ClusterSession.ConnectAsync(cluster, args.ClusterId, args.ServiceId, args.Tls, cancellationToken)
             : await ClusterSession.StartLocalAsync(args.Silos, args.Device, cancellationToken);
         var handle = await session.Client.SubmitAsync(spec, cancellationToken: cancellationToken);
         await console.Out.WriteLineAsync($"job {handle.JobId} submitted to {session.Description}");
@@ -118,4 +119,7 @@ internal sealed record TrainArguments(string JobFile, string? Cluster, int? Work
     public string ClusterId { get; init; } = ClusterOptions.DefaultId;
 
     public string ServiceId { get; init; } = ClusterOptions.DefaultId;
+
+    /// <summary>The client's TLS to <see cref="Cluster"/> (see <see cref="ClusterOptions.Tls"/>); null for plain TCP.</summary>
+    public Autograd.Cluster.Client.Connection.ClusterTls? Tls { get; init; }
 }

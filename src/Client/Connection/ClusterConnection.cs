@@ -24,6 +24,9 @@ public sealed record ClusterConnection
     /// <summary>The service's id (the silos' <c>Orleans:ServiceId</c>). Default <c>dev</c>.</summary>
     public string ServiceId { get; init; } = "dev";
 
+    /// <summary>Mutual TLS to the gateways (the silos' <c>Autograd:Tls:*</c>); null for plain TCP, which TLS silos refuse.</summary>
+    public ClusterTls? Tls { get; init; }
+
     /// <summary>How long connecting may take before <see cref="ClusterConnectionException"/> (a client retries unreachable gateways for minutes otherwise). Default 30 s.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -19,7 +19,17 @@ public static class ClusteringSiloBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
         if (options.Clustering == SiloHostingOptions.Localhost)
-            return builder.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+        {
+            builder.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+            // UseOrleans binds ClusterOptions from the Orleans configuration section after this runs, so with any
+            // Orleans:* key but no Orleans:ClusterId the silo ran as cluster "default" and refused clients of "dev".
+            builder.Services.PostConfigure<ClusterOptions>(o =>
+            {
+                o.ClusterId = options.ClusterId;
+                o.ServiceId = options.ServiceId;
+            });
+            return builder;
+        }
         if (options.Clustering == SiloHostingOptions.Configured)
             return builder.UseConfiguredClustering(options);
 

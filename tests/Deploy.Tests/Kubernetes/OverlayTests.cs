@@ -157,7 +157,7 @@ public sealed class OverlayTests
         Assert.Equal(["Ingress"], policy.Spec.PolicyTypes);
         var containerPorts = manifests.SiloContainer.Ports.Select(p => p.ContainerPort).ToHashSet();
         var fromSilos = policy.Spec.Ingress.Single(r => r.FromProperty.All(p => Selects(p.PodSelector, podLabels)));
-        Assert.Equal([11111, 30000], fromSilos.Ports.Select(p => int.Parse(p.Port.Value)).Order());
+        Assert.Equal([11111, 11112, 30000], fromSilos.Ports.Select(p => int.Parse(p.Port.Value)).Order());
         var fromClients = policy.Spec.Ingress.Single(r => r != fromSilos);
         Assert.All(fromClients.FromProperty, p => Assert.False(Selects(p.PodSelector, podLabels), "the client rule must not be the silo rule"));
         Assert.Equal("true", Assert.Single(fromClients.FromProperty).PodSelector.MatchLabels["autograd.cluster/client"]);

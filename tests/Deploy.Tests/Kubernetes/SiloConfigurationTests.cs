@@ -18,8 +18,14 @@ public sealed class SiloConfigurationTests
         [SiloHostingOptions.OrleansClusteringSectionKey] = "must stay empty: Orleans reads it as a provider section (the silo refuses a plain value)",
         [SiloHostingOptions.OrleansClusteringProviderTypeKey] = "Aspire's way to name clustering; conflicts with Orleans:ClusteringProvider, which the manifests use",
         [SiloHostingOptions.OrleansClusteringServiceKeyKey] = "Aspire only, with Orleans:Clustering:ProviderType",
+        [SiloHostingOptions.DataPlaneKey] = "on by default: gradient chunks for other silos' shards go over the data plane port; false sends them by grain calls",
         [SiloHostingOptions.OrleansDashboardKey] = "off by default: the dashboard shows every grain and the NetworkPolicy opens no route to it",
+        [DashboardAccess.TokenKey] = "unset: the dashboard is off; a silo with it on beyond loopback refuses to start without a token",
         [SiloConfiguration.CpuThreadsVariable] = "unset: the CPU backend then uses every CPU .NET sees, which in a pod is its CPU limit (requests equal limits)",
+        [JobResumeOptions.SettleKey] = "5 s: after a restart, a silo waits until the number of active silos has held that long before resuming the active jobs",
+        [JobResumeOptions.MaxWaitKey] = "60 s: the longest a restarted silo waits for the membership to settle before resuming jobs anyway",
+        [StepRunOptions.TargetMillisecondsKey] = "200 ms: a worker runs as many steps per coordinator call as fit in it (cancel latency about that plus a step)",
+        [StepRunOptions.MaxStepsKey] = "64: the most steps per coordinator call",
         [ObservabilityExtensions.OrleansDistributedTracingKey] = "unset: the silo then adds Orleans' activity propagation itself (setting it true would do the same through Orleans)",
     };
 
@@ -43,6 +49,12 @@ public sealed class SiloConfigurationTests
         // A pod IP is not loopback: the silo listens on every interface, where the kubelet's probes arrive.
         Assert.Equal(System.Net.IPAddress.Any, options.HttpListenAddress);
         Assert.False(options.OrleansDashboard);
+        Assert.True(options.DataPlaneEnabled);
+        Assert.Equal(11112, options.DataPlanePort);
+
+        var limits = TrainingLimits.Read(SiloConfiguration.FromEnvironment(environment.Variables));
+        Assert.Equal(8, limits.MaxConcurrentJobs);
+        Assert.True(limits.MaxParametersPerJob < TrainingLimits.DefaultMaxParametersPerJob, "a 4 GiB pod cannot hold a job of the default limit");
     }
 
     [Theory]

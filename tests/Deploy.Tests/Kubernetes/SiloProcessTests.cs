@@ -29,11 +29,13 @@ public sealed class SiloProcessTests
 
     /// <summary>
     /// The only variables the test changes, each for a reason a pod does not have: loopback instead of a pod IP, a
-    /// private Redis, and free ports, because other processes on a shared test host may hold 11111, 30000 or 8080.
+    /// private Redis, free ports, because other processes on a shared test host may hold 11111, 30000 or 8080, and
+    /// the TLS files, which a pod gets from its secret and the test makes with an authority of its own.
     /// </summary>
     private static readonly string[] Substituted =
     [
         "ConnectionStrings__redis", "Orleans__SiloPort", "Orleans__GatewayPort", "Autograd__HttpPort", "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "Autograd__Tls__CertificatePath", "Autograd__Tls__KeyPath", "Autograd__Tls__CaPath", "Autograd__DataPlanePort",
     ];
 
     [Fact]
@@ -46,6 +48,10 @@ public sealed class SiloProcessTests
         int otlpPort = ports[0];
 
         using var otlp = new OtlpReceiver(otlpPort);
+        // The secrets autograd-silo-tls and autograd-client-tls, as deploy/README.md has an operator make them.
+        using var authority = TestCertificateAuthority.Create("autograd-ca");
+        var siloTls = authority.Issue("autograd-silo");
+        var clientTls = authority.Issue("autograd-client", server: false);
         using var redis = await RedisServer.StartAsync(cancel);
         int redisPort = redis.Port;
 
@@ -74,6 +80,9 @@ public sealed class SiloProcessTests
                     ["Autograd__HttpPort"] = httpPort.ToString(),
                     ["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp.Endpoint,
                 };
+                foreach (var (variable, value) in siloTls.SiloEnvironment()) variables[variable] = value;
+                // Two "pods" share this host: the data plane takes a free port instead of the manifests' fixed one.
+                variables["Autograd__DataPlanePort"] = "0";
                 var process = ChildProcess.Start(name, "dotnet", [RepositoryPaths.SiloAssembly], variables, cleanEnvironment: true);
                 pods.Add((name, siloPort, httpPort, process, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(5) }));
             }
@@ -85,9 +94,12 @@ public sealed class SiloProcessTests
                 await WaitForStatusAsync(pod.Http, Defaults.HealthPath, pod.Process, cancel);
             }
 
-            // A client with the manifests' ids and the same Redis sees both silos, each at its advertised address.
+            // A client with the manifests' ids, the same Redis and a client certificate sees both silos, each at its advertised address.
+            var trust = TlsSettings.FromPemFiles(siloTls.CertificatePath, siloTls.KeyPath, siloTls.CaPath);
+            using var clientCertificate = ClusterTls.FromPemFiles(clientTls.CertificatePath, clientTls.KeyPath, clientTls.CaPath).Certificate;
             using var client = new HostBuilder()
                 .UseOrleansClient(c => c
+                    .UseTls(clientCertificate, tls => tls.RemoteCertificateValidation = (certificate, chain, _) => trust.IsTrusted(certificate, chain))
                     .UseRedisClustering($"127.0.0.1:{redisPort}")
                     .Configure<ClusterOptions>(o =>
                     {
@@ -101,7 +113,7 @@ public sealed class SiloProcessTests
 
             // A job trains across both silos and checkpoints into the manifests' Redis, as the submit Job's CLI would
             // start it (here through the library, connecting with the manifests' ids).
-            var job = await TrainAsync(redisPort, options!, cancel);
+            var job = await TrainAsync(redisPort, options!, ClusterTls.FromPemFiles(clientTls.CertificatePath, clientTls.KeyPath, clientTls.CaPath), cancel);
             Assert.Equal(JobState.Completed, job.State);
             Assert.Equal(Pods, job.Workers.Select(w => w.Silo).Distinct().Count());
             Assert.NotNull(job.LastCheckpointStep);
@@ -148,9 +160,9 @@ public sealed class SiloProcessTests
         }
     }
 
-    private static async Task<JobStatus> TrainAsync(int redisPort, SiloHostingOptions silo, CancellationToken cancel)
+    private static async Task<JobStatus> TrainAsync(int redisPort, SiloHostingOptions silo, ClusterTls tls, CancellationToken cancel)
     {
-        var connection = ClusterConnection.ThroughRedis($"127.0.0.1:{redisPort}") with { ClusterId = silo.ClusterId, ServiceId = silo.ServiceId };
+        var connection = ClusterConnection.ThroughRedis($"127.0.0.1:{redisPort}") with { ClusterId = silo.ClusterId, ServiceId = silo.ServiceId, Tls = tls };
         await using var client = await TrainingClient.ConnectAsync(connection, cancel);
         var spec = JobJson.Load(Path.Combine(Repository.Root, "examples", "regression-5-3-1.json")) with { Workers = Pods, Epochs = 1 };
         var job = await client.SubmitAsync(spec, cancellationToken: cancel);
