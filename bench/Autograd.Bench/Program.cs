@@ -25,6 +25,8 @@ internal static class Program
                 return ScalingBenchmark.Run(rest);
             case "averaging":
                 return AveragingBenchmark.Run(rest);
+            case "soak":
+                return SoakBenchmark.Run(rest);
             default:
                 Console.Error.WriteLine($"unknown command '{args[0]}'");
                 return Usage();
@@ -43,6 +45,8 @@ internal static class Program
         Console.Error.WriteLine("                                       a shard's averaging and one serializer round trip, in process");
         Console.Error.WriteLine("  scaling [--model mlp|cnn] [--epochs E] [--limit N]");
         Console.Error.WriteLine("                                       Fashion-MNIST samples/s: 2 pinned silos x 2 workers against 1 pinned silo x 1 worker");
+        Console.Error.WriteLine("  soak [--minutes M] [--warmup-minutes W] [--calibrate-seconds C] [--threads T] [--silos N]");
+        Console.Error.WriteLine("                                       MLP, CNN and regression jobs together on N silo processes: memory and thread-pool health over time");
         return 2;
     }
 }

@@ -18,6 +18,9 @@ internal sealed class SiloCluster : IAsyncDisposable
 
     public IGrainFactory Grains => _cluster.Grains;
 
+    /// <summary>The silo processes, in the order they were started.</summary>
+    public IReadOnlyList<SiloProcess> Silos => _cluster.Silos;
+
     /// <summary>
     /// Starts <paramref name="silos"/> silo processes; silo i runs under <c>taskset -c pins[i]</c> when
     /// <paramref name="pins"/> is given, with <paramref name="environment"/> added to its environment.
