@@ -13,6 +13,8 @@ namespace Autograd.Bench;
 /// batch 256), against 1 silo pinned to core 0 with 1 worker (batch 128). Each silo's engine runs one thread
 /// (<c>AUTOGRAD_NUM_THREADS=1</c>). Throughput is the coordinator's samples/s over the epochs after the first (the
 /// first includes JIT and warm-up) or the only epoch; per-step compute and reduce times are sampled from the job status.
+/// <c>--max-run-steps N</c> caps the coordinator's runs of consecutive steps on both sides (<c>Autograd:StepRun:MaxSteps</c>;
+/// 1 = one coordinator call per step, as before runs), to measure what the runs save in one session.
 /// </summary>
 internal static class ScalingBenchmark
 {
@@ -23,6 +25,7 @@ internal static class ScalingBenchmark
         string model = "mlp";
         int? epochs = null;
         int limit = 0;
+        int? maxRunSteps = null;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -30,14 +33,15 @@ internal static class ScalingBenchmark
                 case "--model": model = args[++i]; break;
                 case "--epochs": epochs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--limit": limit = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--max-run-steps": maxRunSteps = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"scaling: unknown argument '{args[i]}'");
             }
         }
 
         if (model is not ("mlp" or "cnn")) throw new ArgumentException($"scaling: --model must be mlp or cnn, got '{model}'");
         int e = epochs ?? (model == "mlp" ? 3 : 2);
-        var one = await MeasureAsync(model, e, limit, silos: 1);
-        var two = await MeasureAsync(model, e, limit, silos: 2);
+        var one = await MeasureAsync(model, e, limit, maxRunSteps, silos: 1);
+        var two = await MeasureAsync(model, e, limit, maxRunSteps, silos: 2);
         double ratio = two.SamplesPerSecond / one.SamplesPerSecond;
         Console.WriteLine($"scaling {model}: 2 silos x 1 core {two.SamplesPerSecond:F0} samples/s / 1 silo x 1 core {one.SamplesPerSecond:F0} samples/s = {ratio:F2}x");
         Console.WriteLine("RESULT " + JsonSerializer.Serialize(new
@@ -45,6 +49,7 @@ internal static class ScalingBenchmark
             bench = "scaling",
             model,
             epochs = e,
+            max_run_steps = maxRunSteps,
             one_silo_samples_per_s = Math.Round(one.SamplesPerSecond),
             two_silos_samples_per_s = Math.Round(two.SamplesPerSecond),
             ratio = Math.Round(ratio, 3),
@@ -58,10 +63,12 @@ internal static class ScalingBenchmark
         return 0;
     }
 
-    private static async Task<Measurement> MeasureAsync(string model, int epochs, int limit, int silos)
+    private static async Task<Measurement> MeasureAsync(string model, int epochs, int limit, int? maxRunSteps, int silos)
     {
         string[] pins = Enumerable.Range(0, silos).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
-        await using var cluster = await SiloCluster.StartAsync(silos, pins, new Dictionary<string, string> { ["AUTOGRAD_NUM_THREADS"] = "1" });
+        var environment = new Dictionary<string, string> { ["AUTOGRAD_NUM_THREADS"] = "1" };
+        if (maxRunSteps is { } cap) environment["Autograd__StepRun__MaxSteps"] = cap.ToString(CultureInfo.InvariantCulture);
+        await using var cluster = await SiloCluster.StartAsync(silos, pins, environment);
         var spec = new JobSpec
         {
             Model = model == "mlp" ? Mlp() : Cnn(),

@@ -32,7 +32,7 @@ public sealed record JobStatus
     [Id(7)]
     public double? Accuracy { get; init; }
 
-    /// <summary>Samples per second of the last step, wall clock at the coordinator.</summary>
+    /// <summary>Samples per second of the last step: its global batch over its slowest worker's time (the epochs' figures include everything else).</summary>
     [Id(8)]
     public double SamplesPerSecond { get; init; }
 

@@ -13,8 +13,11 @@ internal sealed class MemberBarrier(SiloWatch watch, TimeProvider time)
     /// Waits for every call, at most <paramref name="timeout"/> in all, and stops at the first failure (the others
     /// may be waiting on the failed one). A failure or a timeout is checked against the cluster: if silos the job uses
     /// are gone it becomes a <see cref="SiloLostException"/>, otherwise it ends the job naming the calls at fault.
+    /// With <paramref name="progress"/> (calls that run several steps), the timeout is per step: when it passes,
+    /// <paramref name="progress"/> says what the calls are at now if they got further since it was last asked (the wait
+    /// goes on for another <paramref name="timeout"/>, and that becomes what a failure names), or null if not.
     /// </summary>
-    public async Task WaitAsync(Task[] calls, TimeSpan timeout, string what, Func<int, string> name)
+    public async Task WaitAsync(Task[] calls, TimeSpan timeout, string what, Func<int, string> name, Func<Task<string?>>? progress = null)
     {
         long started = time.GetTimestamp();
         var pending = new List<Task>(calls);
@@ -30,6 +33,13 @@ internal sealed class MemberBarrier(SiloWatch watch, TimeProvider time)
             }
             catch (TimeoutException)
             {
+                if (progress is not null && await progress() is { } now)
+                {
+                    what = now;
+                    started = time.GetTimestamp();
+                    continue;
+                }
+
                 var late = Enumerable.Range(0, calls.Length).Where(i => !calls[i].IsCompleted);
                 await FailAsync($"{what} timed out after {timeout.TotalSeconds:0.###} s: no answer from {string.Join(", ", late.Select(name))}");
                 return;

@@ -16,9 +16,10 @@ namespace Autograd.Cluster.Silo.Grains;
 /// <summary>
 /// The coordinator of one job (key = job id). Submit checks the spec and creates the seeded parameters once; a
 /// background loop on the grain's scheduler then activates the shards with their slices, the workers (which load the
-/// same parameters from the shards), and runs the synchronous steps: all workers run step t, each barrier waits at
-/// most the spec's step timeout. Every <see cref="JobSpec.CheckpointInterval"/> steps and at every epoch end the
-/// shards write their slices and the coordinator its <see cref="JobRecord"/> to checkpoint storage.
+/// same parameters from the shards), and runs the synchronous steps in runs of consecutive steps (one call per worker
+/// per run, <see cref="StepRunner"/>; the shards keep the workers in step), with the spec's step timeout per step.
+/// Every <see cref="JobSpec.CheckpointInterval"/> steps and at every epoch end the shards write their slices and the
+/// coordinator its <see cref="JobRecord"/> to checkpoint storage.
 /// </summary>
 /// <remarks>
 /// A step that fails or times out is checked against the cluster (<see cref="SiloWatch"/>: Orleans membership, and a
@@ -37,7 +38,9 @@ public sealed class TrainingJobGrain(
     DatasetProvider datasets,
     ModelRegistry models,
     ClusterSlots slots,
+    TrainingLimits limits,
     CheckpointStore checkpoints,
+    StepRunOptions runOptions,
     IClusterMembershipService membership,
     TimeProvider time,
     ILogger<TrainingJobGrain> logger) : Grain, ITrainingJobGrain
@@ -56,6 +59,8 @@ public sealed class TrainingJobGrain(
     private BestEffortCleanup _cleanup = null!;
     private JobMembers _members = null!;
     private FinalParameters _final = null!;
+    private StepRunner _runner = null!;
+    private readonly RunLength _runLength = new(runOptions);
     private int _requestedWorkers;
     private JobCheckpoint? _checkpoint;
     private bool _deactivated;
@@ -72,6 +77,7 @@ public sealed class TrainingJobGrain(
         _cleanup = new BestEffortCleanup(_state.JobId, time, logger);
         _members = new JobMembers(_state.JobId, GrainFactory, _watch, _barrier, _cleanup);
         _final = new FinalParameters(_state, checkpoints, time, logger);
+        _runner = new StepRunner(_state.JobId, _barrier, _cleanup, time);
         var record = await checkpoints.ReadJobAsync(_state.JobId);
         if (record is null) return;
 
@@ -99,6 +105,8 @@ public sealed class TrainingJobGrain(
             // The previous activation died with its silo while the job ran: go on from the last checkpoint.
             _state.Recovering($"coordinator re-activated on {RuntimeIdentity}: continuing from " + Describe(_checkpoint));
             TrainingTelemetry.Recovered(_state.JobId);
+            // Active already (admitted at submit): this keeps the registry right should it have lost the job.
+            await AdmitAsync(plan, 0);
             _run = RunAsync(plan, record.WorkerSlots, record.MemberSilos);
         }
     }
@@ -119,7 +127,7 @@ public sealed class TrainingJobGrain(
         try
         {
             await datasets.PrepareAsync(spec?.Dataset, GrainFactory);
-            plan = JobPlanner.Plan(spec, datasets, models, slots.Count);
+            plan = JobPlanner.Plan(spec, datasets, models, slots.Count, limits);
         }
         catch (JobSpecException e)
         {
@@ -127,11 +135,11 @@ public sealed class TrainingJobGrain(
             throw;
         }
 
+        await AdmitOrRefuseAsync(plan);
         _state.Accept(plan);
         _requestedWorkers = plan.Spec.Workers;
         logger.LogInformation("Job {JobId} accepted: {Parameters} parameters, {Workers} workers, {Shards} shards", _state.JobId, plan.ParameterCount, plan.Spec.Workers, plan.Shards.Length);
         await WriteRecordAsync();
-        await RegisterAsync(plan);
 
         // Runs on this activation's scheduler, interleaved with status calls at its awaits.
         _run = RunAsync(plan, [], []);
@@ -167,6 +175,7 @@ public sealed class TrainingJobGrain(
 
         // The ended run may still be letting its workers and shards go (its state is already final): let it finish.
         await _run;
+        await AdmitOrRefuseAsync(plan);
         _requestedWorkers = world;
         _exactWorld = true;
         _final.Forget();
@@ -252,6 +261,7 @@ public sealed class TrainingJobGrain(
                 await _final.StoreAsync(WriteRecordAsync);
                 await _members.ReleaseAsync();
                 _watch.Watch([]);
+                if (_state.State is JobState.Completed or JobState.Failed or JobState.Cancelled) await EndedAsync();
             }
         }
     }
@@ -285,18 +295,24 @@ public sealed class TrainingJobGrain(
         if (previousShards.Length > 0) _ = _cleanup.WaitAsync(previousShards.Select(s => s.ReleaseAsync()));
     }
 
+    /// <summary>
+    /// Trains to the end (or a cancel) in runs of consecutive steps (<see cref="RunLength"/>); between runs come the
+    /// epoch ends (evaluation, epoch metrics, a checkpoint) and the interval's checkpoints, which no run crosses.
+    /// </summary>
     private async Task TrainAsync(JobPlan plan)
     {
         var spec = plan.Spec;
         int steps = plan.StepsPerEpoch;
+        bool stopOnNonFinite = spec.OnNonFiniteLoss != JobSpec.SkipNonFiniteStep;
+        _runLength.Reset();
         while (_state.Step < plan.TotalSteps && _state.CancelReason is null)
         {
             long step = _state.Step;
             int epoch = (int)(step / steps), batch = (int)(step % steps);
             // A run restored mid-epoch keeps the epoch's sums from the checkpoint.
             if (batch == 0) _state.BeginEpoch(epoch);
-            await StepAsync(plan, new StepCommand(step, epoch, batch));
-            if (batch == steps - 1)
+            await RunStepsAsync(plan, new StepRun(step, epoch, batch, _runLength.For(plan, step), stopOnNonFinite));
+            if (_state.Step % steps == 0)
             {
                 await EvaluateAsync(plan, epoch);
                 _state.EndEpoch();
@@ -310,30 +326,36 @@ public sealed class TrainingJobGrain(
         }
     }
 
-    private async Task StepAsync(JobPlan plan, StepCommand command)
+    /// <summary>
+    /// Runs the steps of <paramref name="run"/> on the workers and records each one as a step of its own (loss,
+    /// metrics, telemetry), in order; a non-finite step is skipped, or ends the job there when its policy is to stop.
+    /// </summary>
+    private async Task RunStepsAsync(JobPlan plan, StepRun run)
     {
         if (_deactivated) throw new OperationCanceledException($"the coordinator of job {_state.JobId} was deactivated");
         // The loop's calls are outgoing: keep the activation from being collected as idle while the job runs.
-        DelayDeactivation(plan.Spec.StepTimeout + TimeSpan.FromMinutes(5));
-        using var span = TrainingTelemetry.StartStep(_state.JobId, command.Step);
+        DelayDeactivation(TimeSpan.FromMinutes(Math.Min(plan.Spec.StepTimeout.TotalMinutes * run.Count, TimeSpan.FromDays(7).TotalMinutes) + 5));
         long started = time.GetTimestamp();
-        var calls = _members.Workers.Select(w => w.Grain.RunStepAsync(command)).ToArray();
-        string what = $"step {command.Step} (epoch {command.Epoch}, batch {command.BatchInEpoch})";
-        await _barrier.WaitAsync(calls, plan.Spec.StepTimeout, what, WorkerName);
-        var results = calls.Select(c => c.Result).ToArray();
-        if (results.Any(r => r.NonFinite))
+        var steps = await _runner.RunAsync(_members.Workers, run, plan.Spec.StepTimeout, WorkerName);
+        _runLength.Observe(steps.Length, time.GetElapsedTime(started));
+        for (int i = 0; i < steps.Length; i++)
         {
-            double loss = results.Sum(r => r.LossSum) / Math.Max(1, results.Sum(r => r.Samples));
-            if (plan.Spec.OnNonFiniteLoss != JobSpec.SkipNonFiniteStep)
-                throw new JobFailedException($"the loss is {loss} at {what} (or a gradient is not finite); onNonFiniteLoss is '{plan.Spec.OnNonFiniteLoss}'");
-            _state.RecordSkipped(what, loss);
-            return;
-        }
+            var results = steps[i];
+            if (results.Any(r => r.NonFinite))
+            {
+                string what = StepRunner.Describe(run, i);
+                double loss = results.Sum(r => r.LossSum) / Math.Max(1, results.Sum(r => r.Samples));
+                if (run.StopOnNonFinite)
+                    throw new JobFailedException($"the loss is {loss} at {what} (or a gradient is not finite); onNonFiniteLoss is '{plan.Spec.OnNonFiniteLoss}'");
+                _state.RecordSkipped(what, loss);
+                continue;
+            }
 
-        var elapsed = time.GetElapsedTime(started);
-        _state.RecordStep(results, elapsed);
-        TrainingTelemetry.StepCompleted(_state.JobId, _state.Loss ?? double.NaN, _state.Accuracy, results.Sum(r => r.Samples), elapsed, results.Length);
-        foreach (var r in results) TrainingTelemetry.WorkerStepCompleted(_state.JobId, r.Rank, TimeSpan.FromMilliseconds(r.ComputeMilliseconds));
+            var elapsed = StepRunner.StepTime(results);
+            _state.RecordStep(results, elapsed);
+            TrainingTelemetry.StepCompleted(_state.JobId, _state.Loss ?? double.NaN, _state.Accuracy, results.Sum(r => r.Samples), elapsed, results.Length);
+            foreach (var r in results) TrainingTelemetry.WorkerStepCompleted(_state.JobId, r.Rank, TimeSpan.FromMilliseconds(r.ComputeMilliseconds));
+        }
     }
 
     /// <summary>
@@ -390,17 +412,50 @@ public sealed class TrainingJobGrain(
         }
     }
 
-    /// <summary>Lists the job in the cluster's registry; a registry that cannot be reached does not stop the job.</summary>
-    private async Task RegisterAsync(JobPlan plan)
+    /// <summary>
+    /// Lists the job in the cluster's registry as active (<paramref name="maxActiveJobs"/> 0 = no limit), so that a
+    /// cluster restarted after every silo died resumes it; null when the registry cannot be reached, which does not
+    /// stop the job.
+    /// </summary>
+    private async Task<JobAdmission?> AdmitAsync(JobPlan plan, int maxActiveJobs)
     {
         try
         {
             string description = $"{plan.Spec.Dataset.Kind}, {plan.ParameterCount} parameters, {plan.Spec.Workers} worker(s), {plan.TotalSteps} steps";
-            await GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).RegisterAsync(new JobRegistration(_state.JobId, time.GetUtcNow(), description)).WaitAsync(BestEffortCleanup.Timeout, time);
+            var registration = new JobRegistration(_state.JobId, time.GetUtcNow(), description);
+            return await GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).AdmitAsync(registration, maxActiveJobs).WaitAsync(BestEffortCleanup.Timeout, time);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             logger.LogWarning(e, "Job {JobId}: could not be listed in the job registry", _state.JobId);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Admits the job against <see cref="TrainingLimits.MaxConcurrentJobs"/>, before it is accepted: over the limit it
+    /// is refused naming the limit's key and the active jobs, and stays as it was (it may be submitted again later).
+    /// </summary>
+    private async Task AdmitOrRefuseAsync(JobPlan plan)
+    {
+        if (await AdmitAsync(plan, limits.MaxConcurrentJobs) is { Admitted: false } admission)
+        {
+            var refusal = new JobSpecException(TrainingLimits.MaxConcurrentJobsKey, $"{admission.ActiveJobs} jobs are active, the most this cluster runs at once ({limits.MaxConcurrentJobs}); retry when one ends");
+            _state.AddEvent("refused", refusal.Message);
+            throw refusal;
+        }
+    }
+
+    /// <summary>Tells the registry the job ended (no longer to resume after a cluster restart); a failure is only logged.</summary>
+    private async Task EndedAsync()
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IJobRegistryGrain>(IJobRegistryGrain.Key).EndedAsync(_state.JobId).WaitAsync(BestEffortCleanup.Timeout, time);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogWarning(e, "Job {JobId}: could not be marked ended in the job registry", _state.JobId);
         }
     }
 

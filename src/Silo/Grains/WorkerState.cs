@@ -39,8 +39,20 @@ internal sealed class WorkerState(WorkerSetup setup, TrainingData data, Sequenti
     /// <summary>The test split, loaded at the first evaluation (<see cref="TestSplit.None"/> when the dataset has none).</summary>
     public TestSplit? Test { get; set; }
 
-    /// <summary>The step this worker expects next.</summary>
+    /// <summary>The step this worker expects next (the one in progress while a step runs).</summary>
     public long NextStep { get; set; }
+
+    /// <summary>The batches of one epoch, the most a run can cover.</summary>
+    public int StepsPerEpoch { get; } = BatchPartition.StepsPerEpoch(data.Count, setup.Spec.BatchSize, setup.Spec.DropLast);
+
+    /// <summary>The run in progress; null between runs.</summary>
+    public WorkerRun? Run { get; set; }
+
+    /// <summary>
+    /// A step abandoned while the shards held this worker's part of it (<see cref="WorkerRun.StopAfter"/>): the worker
+    /// and the shards no longer agree, so it runs nothing more until it is set up again.
+    /// </summary>
+    public long? AbandonedStep { get; set; }
 
     /// <summary>The epoch's sample order, computed once per epoch.</summary>
     public int[] OrderFor(int epoch)

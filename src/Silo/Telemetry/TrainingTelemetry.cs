@@ -34,7 +34,7 @@ public static class TrainingTelemetry
     public const string StepTag = "autograd.step";
 
     /// <summary>Span names, one per phase of a step.</summary>
-    public const string StepSpan = "train.step", ForwardBackwardSpan = "train.forward_backward",
+    public const string StepSpan = "train.step", WorkerStepSpan = "train.worker_step", ForwardBackwardSpan = "train.forward_backward",
         GradientAveragingSpan = "train.gradient_averaging", OptimizerUpdateSpan = "train.optimizer_update";
 
     private static readonly Meter Meter = new(Name);
@@ -58,7 +58,7 @@ public static class TrainingTelemetry
         "autograd.training.samples_per_second", unit: "{sample}/s", description: "Global batch size over the last step's wall time");
 
     internal static readonly Histogram<double> StepDuration = Meter.CreateHistogram<double>(
-        "autograd.training.step.duration", unit: "s", description: "Wall time of one synchronous step, coordinator's view");
+        "autograd.training.step.duration", unit: "s", description: "Wall time of one synchronous step: its slowest worker's, from its batch to its updated parameters");
 
     internal static readonly Histogram<double> GradientAveragingDuration = Meter.CreateHistogram<double>(
         "autograd.training.gradient_averaging.duration", unit: "s", description: "Time a parameter shard spent summing, averaging and applying its slice");
@@ -144,6 +144,16 @@ public static class TrainingTelemetry
         ActivityLink[]? links = caller is null ? null : [new ActivityLink(caller.Context)];
         return ActivitySource.StartActivity(StepSpan, ActivityKind.Internal, parentContext: default, links: links)?.SetTag(JobTag, jobId).SetTag(StepTag, step);
     }
+
+    /// <summary>
+    /// Starts worker <paramref name="rank"/>'s span of step <paramref name="step"/> of a run, a child of the coordinator's
+    /// span of that step (<paramref name="traceParent"/>, its W3C <c>traceparent</c>): the worker runs several steps in one
+    /// call, so the call's own trace context is only the first step's. Null when nobody listens or the context is invalid.
+    /// </summary>
+    public static Activity? StartWorkerStep(string jobId, long step, int rank, string traceParent) =>
+        ActivitySource.HasListeners() && ActivityContext.TryParse(traceParent, null, out var parent)
+            ? ActivitySource.StartActivity(WorkerStepSpan, ActivityKind.Internal, parent)?.SetTag(JobTag, jobId).SetTag(StepTag, step).SetTag(RankTag, rank)
+            : null;
 
     /// <summary>Starts worker <paramref name="rank"/>'s forward/backward span, a child of the step's span across silos.</summary>
     public static Activity? StartForwardBackward(string jobId, long step, int rank) =>

@@ -12,12 +12,14 @@ namespace Autograd.Cluster.Silo.Tests.Support;
 /// DataLoader over a DistributedSampler with one replica (the epoch's seeded order) at the global batch size, and the
 /// usual zero_grad / backward / step loop, with the schedule stepped after each epoch (or each batch, for a per-step
 /// schedule). With
-/// <c>skipNonFinite</c>, a batch whose loss is not finite skips its update (as <c>skip-step</c> asks).
+/// <c>skipNonFinite</c>, a batch whose loss is not finite skips its update (as <c>skip-step</c> asks); with
+/// <c>maxSteps</c>, the run stops after that many steps (a job cancelled or failed there).
 /// </summary>
 internal static class ReferenceTraining
 {
-    public static IReadOnlyDictionary<string, float[]> Run(JobSpec spec, bool skipNonFinite = false)
+    public static IReadOnlyDictionary<string, float[]> Run(JobSpec spec, bool skipNonFinite = false, long? maxSteps = null)
     {
+        long steps = 0;
         var data = new DatasetProvider().Load(spec.Dataset, spec.Loss);
         var model = ModelFactory.BuildSeeded(spec.Model, spec.Seed, new Generator(spec.Seed));
         Optimizer optimizer = spec.Optimizer.Kind switch
@@ -47,6 +49,7 @@ internal static class ReferenceTraining
             var sampler = new DistributedSampler(data.Count, numReplicas: 1, rank: 0, shuffle: spec.Shuffle, seed: spec.Seed) { Epoch = epoch };
             foreach (var (x, y) in new DataLoader(data.Dataset, spec.BatchSize, dropLast: spec.DropLast, sampler: sampler))
             {
+                if (steps++ == maxSteps) return model.NamedParameters().ToDictionary(p => p.Name, p => p.Parameter.ToArray());
                 using var scope = new TensorScope();
                 scope.Adopt(x);
                 scope.Adopt(y);

@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using Autograd.Cluster.Contracts;
+using Autograd.Cluster.Contracts.Messages;
+using Autograd.Cluster.Silo.Telemetry;
+
+namespace Autograd.Cluster.Silo.Grains;
+
+/// <summary>
+/// The coordinator's side of a <see cref="StepRun"/>: one call per worker for the whole run, the step timeout applied
+/// per step (the barrier asks the workers how far they got whenever it passes), the other workers stopped after a
+/// worker's non-finite step when the job stops on one, and the results gathered step by step.
+/// </summary>
+internal sealed class StepRunner(string jobId, MemberBarrier barrier, BestEffortCleanup cleanup, TimeProvider time)
+{
+    /// <summary>The longest the barrier waits for the workers to say how far a run got.</summary>
+    private static readonly TimeSpan ProgressTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Runs <paramref name="run"/> on <paramref name="workers"/> (by rank) and answers each step's results, by step then
+    /// by rank. Fewer steps than the run's count only when it stopped at a non-finite step
+    /// (<see cref="StepRun.StopOnNonFinite"/>): that step is the last one answered.
+    /// </summary>
+    public async Task<WorkerStepResult[][]> RunAsync(IReadOnlyList<WorkerSlot> workers, StepRun run, TimeSpan stepTimeout, Func<int, string> name)
+    {
+        var grains = workers.Select(w => w.Grain).ToArray();
+        var dispatched = time.GetUtcNow().UtcDateTime;
+        var spans = StartSpans(run);
+        var traced = spans is null ? run : run with { TraceParents = spans.Select(s => s?.Id ?? string.Empty).ToArray() };
+        WorkerStepResult[][] steps;
+        try
+        {
+            var calls = grains.Select((_, rank) => CallAsync(grains, rank, traced)).ToArray();
+            await barrier.WaitAsync(calls, stepTimeout, Describe(run, 0), name, Progress(grains, run));
+            steps = Gather(run, calls.Select(c => c.Result).ToArray());
+        }
+        catch
+        {
+            EndSpans(spans, dispatched, []);
+            throw;
+        }
+
+        EndSpans(spans, dispatched, steps);
+        return steps;
+    }
+
+    /// <summary>How the job's events and errors name step <see cref="StepRun.FirstStep"/> + <paramref name="index"/>.</summary>
+    public static string Describe(StepRun run, int index) =>
+        $"step {run.FirstStep + index} (epoch {run.Epoch}, batch {run.FirstBatch + index})";
+
+    /// <summary>A step's wall time: its slowest worker's, from its batch to its updated parameters.</summary>
+    public static TimeSpan StepTime(WorkerStepResult[] results) =>
+        TimeSpan.FromMilliseconds(results.Max(r => r.ComputeMilliseconds + r.ReduceMilliseconds));
+
+    /// <summary>
+    /// One worker's run. When it stopped at a non-finite step, the others are told to stop after that step too: they
+    /// ran it (the shards needed every worker's part of it) and would otherwise wait at the next one for it forever.
+    /// </summary>
+    private async Task<StepRunResult> CallAsync(IWorkerGrain[] grains, int rank, StepRun run)
+    {
+        var result = await grains[rank].RunStepsAsync(run);
+        if (run.StopOnNonFinite && result.Steps is [.., { NonFinite: true } last] && last.Step < run.LastStep)
+            _ = cleanup.WaitAsync(grains.Where((_, r) => r != rank).Select(g => g.StopRunAsync(last.Step)));
+        return result;
+    }
+
+    /// <summary>
+    /// What the barrier asks when the step timeout passes: the step the slowest worker is at, if that is further than
+    /// when it last asked (the wait goes on); null when it is not, or the workers do not answer (the run has timed out).
+    /// </summary>
+    private Func<Task<string?>> Progress(IWorkerGrain[] grains, StepRun run)
+    {
+        long seen = run.FirstStep;
+        return async () =>
+        {
+            long slowest;
+            try
+            {
+                slowest = (await Task.WhenAll(grains.Select(g => g.GetNextStepAsync())).WaitAsync(ProgressTimeout, time)).Min();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                return null;
+            }
+
+            if (slowest <= seen) return null;
+            seen = slowest;
+            return Describe(run, (int)(Math.Min(slowest, run.LastStep) - run.FirstStep));
+        };
+    }
+
+    /// <summary>The workers' results by step, checked: every worker ran the same consecutive steps of the run.</summary>
+    private static WorkerStepResult[][] Gather(StepRun run, StepRunResult[] results)
+    {
+        int count = results[0].Steps.Length;
+        for (int rank = 0; rank < results.Length; rank++)
+        {
+            var mine = results[rank].Steps;
+            if (mine.Length != count || mine.Where((r, i) => r.Step != run.FirstStep + i || r.Rank != rank).Any())
+                throw new JobFailedException($"the workers disagree on the steps they ran of steps {run.FirstStep}-{run.LastStep}: " +
+                    string.Join("; ", results.Select((r, i) => $"worker {i} ran {r.Steps.Length}")));
+        }
+
+        bool stoppedAtNonFinite = count > 0 && run.StopOnNonFinite && results.Any(r => r.Steps[^1].NonFinite);
+        if (count != run.Count && !stoppedAtNonFinite)
+            throw new JobFailedException($"the workers ran {count} of the {run.Count} steps {run.FirstStep}-{run.LastStep} and stopped without a reason");
+        return Enumerable.Range(0, count).Select(i => results.Select(r => r.Steps[i]).ToArray()).ToArray();
+    }
+
+    /// <summary>
+    /// The coordinator's span of every step of the run, each the root of its own trace (<see cref="TrainingTelemetry.StartStep"/>),
+    /// started now and timed when the results are in; the workers' spans of step i are children of span i. Null when
+    /// nobody listens. The calls to the workers go out in the first step's trace.
+    /// </summary>
+    private Activity?[]? StartSpans(StepRun run)
+    {
+        if (!TrainingTelemetry.ActivitySource.HasListeners()) return null;
+        var caller = Activity.Current;
+        var spans = new Activity?[run.Count];
+        for (int i = 0; i < run.Count; i++)
+        {
+            Activity.Current = caller;
+            spans[i] = TrainingTelemetry.StartStep(jobId, run.FirstStep + i);
+        }
+
+        Activity.Current = spans[0] ?? caller;
+        return spans;
+    }
+
+    /// <summary>
+    /// Ends the run's step spans: step i from the end of step i - 1 (the first from the dispatch), lasting its slowest
+    /// worker's time; a step the run did not complete is ended as an error.
+    /// </summary>
+    private static void EndSpans(Activity?[]? spans, DateTime dispatched, WorkerStepResult[][] steps)
+    {
+        if (spans is null) return;
+        var at = dispatched;
+        for (int i = 0; i < spans.Length; i++)
+        {
+            if (spans[i] is not { } span) continue;
+            if (i < steps.Length)
+            {
+                span.SetStartTime(at);
+                at += StepTime(steps[i]);
+                span.SetEndTime(at);
+            }
+            else
+            {
+                span.SetStatus(ActivityStatusCode.Error, "the run ended before this step");
+            }
+
+            span.Dispose();
+        }
+    }
+}

@@ -1,0 +1,138 @@
+using Autograd.Cluster.Contracts;
+using Autograd.Cluster.Contracts.Buffers;
+using Autograd.Cluster.Contracts.Messages;
+using Autograd.Cluster.Contracts.Specs;
+using Autograd.Cluster.Contracts.Status;
+using Autograd.Cluster.Silo.Datasets;
+using Autograd.Cluster.Silo.Tests.Support;
+using Autograd.Cluster.Silo.Training;
+using Xunit;
+
+namespace Autograd.Cluster.Silo.Tests.Grains;
+
+/// <summary>
+/// The coordinator's runs of consecutive steps on a cluster that runs them 4 at a time (<see cref="StepRunCluster"/>):
+/// 60 blob samples at B = 12 are 5 steps an epoch, so the runs are steps [0], [1-4], then [5-8], [9] and so on, cut
+/// short by checkpoints. Whatever the runs, a job must reach the single-process parameters, stop at a bad step inside
+/// a run without applying a later one, take a cancel at the end of the run in progress, and time out per step, not
+/// per run.
+/// </summary>
+public sealed class StepRunTests(StepRunCluster cluster) : IClassFixture<StepRunCluster>
+{
+    [Fact]
+    public async Task Job_RunsCutAtCheckpointsAndEpochEnds_MatchesOneProcessAndCheckpointsEveryInterval()
+    {
+        // Checkpoints every 3 steps: the runs are [0], [1-2], [3-4], [5], [6-8], [9], [10-11], [12-14].
+        var spec = Specs.Mlp(workers: 2, epochs: 3) with { Optimizer = OptimizerSpec.AdamWith(0.01), CheckpointInterval = 3 };
+        var expected = ReferenceTraining.Run(spec);
+
+        var status = await JobRunner.RunAsync(cluster.Grains, spec);
+
+        Assert.True(status.State == JobState.Completed, JobRunner.Describe(status));
+        Assert.Equal(15, status.Step);
+        Assert.Equal(15, status.LastCheckpointStep);
+        // A shard checkpoints only at the exact step with no contribution gathered: a run that went past a checkpoint
+        // step would have failed that checkpoint.
+        Assert.DoesNotContain(status.Events, e => e.Kind == "checkpoint-failed");
+        Assert.Equal(3, status.EpochHistory.Length);
+        Assert.All(status.EpochHistory, e => Assert.Equal(60, e.Samples));
+        Assert.Equal(2, status.Workers.Length);
+        Assert.All(status.Workers, w => Assert.Equal(6, w.LastSamples));
+        StateDictAssert.Matches(expected, await (cluster.Grains.GetGrain<ITrainingJobGrain>(status.JobId)).DownloadStateDictAsync(), "runs of 4 steps");
+    }
+
+    [Fact]
+    public async Task NanLoss_InTheMiddleOfARun_FailsAtThatStepWithoutApplyingItOrALaterOne()
+    {
+        // The NaN sample is rank 1's first of batch 2 in epoch 0: step 2, inside the run [1-4]. Rank 0 has run step 2
+        // and waits at step 3 until the coordinator stops it.
+        var spec = Specs.Mlp(workers: 2, epochs: 2) with { CheckpointInterval = 0 };
+        spec = spec with { Dataset = BlobsWithNanAt(spec, epoch: 0, batch: 2, position: 1) };
+        var expected = ReferenceTraining.Run(spec, maxSteps: 2);
+        var job = cluster.Grains.GetGrain<ITrainingJobGrain>(JobRunner.NewJobId());
+        await job.SubmitAsync(spec);
+
+        var status = await JobRunner.WaitAsync(job);
+
+        Assert.Equal(JobState.Failed, status.State);
+        Assert.StartsWith("the loss is NaN at step 2 (epoch 0, batch 2)", status.FailureReason, StringComparison.Ordinal);
+        Assert.Equal(2, status.Step);
+        Assert.Equal(0, status.SkippedSteps);
+        StateDictAssert.Matches(expected, await job.DownloadStateDictAsync(), "stopped at step 2");
+    }
+
+    [Fact]
+    public async Task NanLoss_InTheMiddleOfARunWithSkipStep_SkipsOnlyThatStepAndGoesOn()
+    {
+        var spec = Specs.Mlp(workers: 2, epochs: 3) with { CheckpointInterval = 0, OnNonFiniteLoss = JobSpec.SkipNonFiniteStep, Optimizer = OptimizerSpec.AdamWith(0.01) };
+        spec = spec with { Dataset = BlobsWithNanAt(spec, epoch: 0, batch: 2, position: 0) };
+        var expected = ReferenceTraining.Run(spec, skipNonFinite: true);
+
+        var status = await JobRunner.RunAsync(cluster.Grains, spec);
+
+        Assert.True(status.State == JobState.Completed, JobRunner.Describe(status));
+        Assert.Equal(15, status.Step);
+        // The sample is in one batch of every epoch.
+        Assert.Equal(3, status.SkippedSteps);
+        Assert.Contains(status.Events, e => e.Kind == "step-skipped" && e.Message.StartsWith("step 2 (epoch 0, batch 2): the loss is NaN", StringComparison.Ordinal));
+        StateDictAssert.Matches(expected, await (cluster.Grains.GetGrain<ITrainingJobGrain>(status.JobId)).DownloadStateDictAsync(), "skip-step inside runs");
+    }
+
+    [Fact]
+    public async Task Cancel_DuringARun_TakesEffectAtTheEndOfThatRun()
+    {
+        // Every batch read takes 100 ms: the run [1-4] lasts at least 400 ms, and the cancel lands in it.
+        var spec = Specs.Mlp(workers: 2, epochs: 4) with
+        {
+            Dataset = DatasetSpec.Generated(Specs.Blobs() with { ReadDelayMs = 100 }),
+            CheckpointInterval = 0,
+        };
+        var job = cluster.Grains.GetGrain<ITrainingJobGrain>(JobRunner.NewJobId());
+        await job.SubmitAsync(spec);
+        while ((await job.GetStatusAsync()) is { Step: < 1, IsFinished: false })
+            await Task.Delay(5, TestContext.Current.CancellationToken);
+
+        var requested = await job.CancelAsync("stop mid-run");
+        var status = await JobRunner.WaitAsync(job);
+
+        Assert.True(status.State == JobState.Cancelled, JobRunner.Describe(status));
+        // The run in progress when the cancel came finished; no run started after it. Runs end after steps 1, 5, 9, 10,
+        // 14, 15, 19, 20 (epochs of 5 steps).
+        Assert.True(status.Step > requested.Step, $"cancelled at step {requested.Step}, ended at step {status.Step}");
+        Assert.Contains(status.Step, new long[] { 5, 9, 10, 14, 15, 19 });
+        Assert.True(status.Step < status.TotalSteps, $"the job ran to its end ({status.Step} steps) before the cancel took effect");
+        StateDictAssert.Matches(ReferenceTraining.Run(spec, maxSteps: status.Step), await job.DownloadStateDictAsync(), $"cancelled after step {status.Step}");
+    }
+
+    [Fact]
+    public async Task Run_LongerThanTheStepTimeoutAndOrleansResponseTimeout_CompletesWhileEveryStepIsWithinIt()
+    {
+        // Steps of at least 1.5 s against a 3 s step timeout: the run [1-4] takes 6 s or more, which is no step's fault,
+        // and longer than the silos' 5 s response timeout, which must not end the run's call either.
+        var spec = Specs.Mlp(workers: 2, epochs: 1) with
+        {
+            Dataset = DatasetSpec.Generated(Specs.Blobs() with { ReadDelayMs = 1500 }),
+            CheckpointInterval = 0,
+            StepTimeout = TimeSpan.FromSeconds(3),
+        };
+        Assert.True(StepRunCluster.MaxSteps * TimeSpan.FromMilliseconds(1500) > StepRunCluster.ResponseTimeout);
+
+        var status = await JobRunner.RunAsync(cluster.Grains, spec);
+
+        Assert.True(status.State == JobState.Completed, JobRunner.Describe(status));
+        Assert.Equal(5, status.Step);
+    }
+
+    /// <summary>
+    /// <see cref="Specs.Blobs"/> uploaded in memory, with a NaN first feature in the sample at <paramref name="position"/>
+    /// of batch <paramref name="batch"/> in <paramref name="epoch"/>'s order (rank r of N takes positions r, r + N, ...).
+    /// </summary>
+    private static DatasetSpec BlobsWithNanAt(JobSpec spec, int epoch, int batch, int position)
+    {
+        var blobs = Specs.Blobs();
+        var (inputs, labels) = SyntheticDatasets.Blobs(blobs.Samples, 6, blobs.Classes, blobs.Noise, blobs.Seed);
+        int sample = BatchPartition.EpochOrder(blobs.Samples, spec.Shuffle, spec.Seed, epoch)[(batch * spec.BatchSize) + position];
+        inputs[sample * 6] = float.NaN;
+        return DatasetSpec.Uploaded(new InMemoryDataSpec { SampleShape = [6], Inputs = FloatBlock.From(inputs), Labels = labels, Classes = blobs.Classes });
+    }
+}
