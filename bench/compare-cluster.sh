@@ -6,6 +6,7 @@
 #       RESULT lines and RATIO gloo_ms/autograd_ms (>= 1: ours is no slower). SHARDS_PER_SILO=K sets the shards.
 #   bench/compare-cluster.sh scaling [mlp|cnn] [EPOCHS]
 #       bench scaling: 2 pinned silos x 2 workers against 1 pinned silo x 1 worker, samples/s and their ratio.
+#       MAX_RUN_STEPS=N caps the coordinator's runs of consecutive steps (1 = one coordinator call per step).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kind="${1:?usage: bench/compare-cluster.sh allreduce|scaling [args]}"
@@ -36,7 +37,7 @@ case "$kind" in
   scaling)
     model="${2:-mlp}"
     echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-    ours scaling --model "$model" ${3:+--epochs "$3"}
+    ours scaling --model "$model" ${3:+--epochs "$3"} ${MAX_RUN_STEPS:+--max-run-steps "$MAX_RUN_STEPS"}
     echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
     ;;
   *) echo "unknown benchmark '$kind'" >&2; exit 2 ;;

@@ -48,7 +48,8 @@ internal static class AllReduceBenchmark
             Console.WriteLine(
                 $"allreduce silos={silos} shards={result.Shards} floats={floats} median_ms={result.MedianMs:F2} min_ms={result.MinMs:F2} " +
                 $"(pack {result.PackMs:F2}, round trip {result.RoundTripMs:F2}, unpack {result.UnpackMs:F2}; GC pause {result.GcPauseMs:F2} ms, " +
-                $"{result.Gen2PerIteration:F2} gen-2 GCs per contributor and iteration; contributors on {result.DistinctSilos} silos)");
+                $"{result.Gen2PerIteration:F2} gen-2 GCs per contributor and iteration; contributors on {result.DistinctSilos} silos, " +
+                $"{result.DataPlaneShards:F2} shards per contributor over the data plane)");
             Console.WriteLine("RESULT " + JsonSerializer.Serialize(new
             {
                 bench = "allreduce",
@@ -63,6 +64,7 @@ internal static class AllReduceBenchmark
                 unpack_ms = Math.Round(result.UnpackMs, 3),
                 gc_pause_ms = Math.Round(result.GcPauseMs, 3),
                 gen2_per_iteration = Math.Round(result.Gen2PerIteration, 3),
+                data_plane_shards = Math.Round(result.DataPlaneShards, 3),
                 busbw_GBps = Math.Round(4.0 * floats * 2 * (silos - 1) / silos / (result.MedianMs / 1e3) / 1e9, 3),
             }));
         }
@@ -114,7 +116,8 @@ internal static class AllReduceBenchmark
                 Median(slowest.Select(t => t.GcPauseMilliseconds)),
                 all.Average(t => t.Gen2Collections),
                 where.Distinct().Count(),
-                ranges.Length);
+                ranges.Length,
+                all.Average(t => t.DataPlaneShards));
         }
         finally
         {
@@ -144,5 +147,5 @@ internal static class AllReduceBenchmark
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    private sealed record Measurement(double MedianMs, double MinMs, double PackMs, double RoundTripMs, double UnpackMs, double GcPauseMs, double Gen2PerIteration, int DistinctSilos, int Shards);
+    private sealed record Measurement(double MedianMs, double MinMs, double PackMs, double RoundTripMs, double UnpackMs, double GcPauseMs, double Gen2PerIteration, int DistinctSilos, int Shards, double DataPlaneShards);
 }

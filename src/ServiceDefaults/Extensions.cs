@@ -64,7 +64,7 @@ public static class Extensions
                 .AddMeter("Microsoft.Orleans", AutogradTelemetryName))
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
-                .AddSource("Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application", AutogradTelemetryName)
+                .AddSource("Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application", AutogradTelemetryName, AutogradTelemetryName + ".DataPlane")
                 // Probes hit /health and /alive every few seconds: their spans would bury the training spans.
                 .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = context =>
                     !context.Request.Path.StartsWithSegments(HealthPath) && !context.Request.Path.StartsWithSegments(AlivePath)))

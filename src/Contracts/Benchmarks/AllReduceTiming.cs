@@ -4,7 +4,8 @@ namespace Autograd.Cluster.Contracts.Benchmarks;
 /// Where one contributor's iteration went, in milliseconds: packing the gradient slices into blocks, the round trip to
 /// the shards (send, wait for every contributor, average, optimizer, answer) and loading the answers; and the garbage
 /// collector's share of it in the contributor's process (pause time, gen-2 collections), which the shards' silo shares
-/// when a shard runs there.
+/// when a shard runs there; and how many shards the contributor reached over the gradient data plane (the others by
+/// grain calls).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("Autograd.Cluster.AllReduceTiming")]
 public sealed record AllReduceTiming(
@@ -15,4 +16,5 @@ public sealed record AllReduceTiming(
     [property: Id(4)] double ReduceMilliseconds,
     [property: Id(5)] double UnpackMilliseconds,
     [property: Id(6)] double GcPauseMilliseconds,
-    [property: Id(7)] int Gen2Collections);
+    [property: Id(7)] int Gen2Collections,
+    [property: Id(8)] int DataPlaneShards = 0);

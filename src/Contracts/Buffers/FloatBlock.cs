@@ -44,6 +44,9 @@ public sealed class FloatBlock
     /// <summary>The values, read in place (no copy).</summary>
     public ReadOnlySpan<float> Span => _values.AsSpan(_offset, _count);
 
+    /// <summary>The values as memory over the block's array (no copy), for asynchronous writers such as a socket.</summary>
+    public ReadOnlyMemory<float> Memory => _values.AsMemory(_offset, _count);
+
     /// <summary>The values as raw bytes, 4 per float in this machine's byte order (what the codec writes on little-endian hosts).</summary>
     public ReadOnlySpan<byte> Bytes => MemoryMarshal.AsBytes(Span);
 

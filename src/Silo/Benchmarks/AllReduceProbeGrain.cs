@@ -3,18 +3,20 @@ using Autograd.Cluster.Contracts;
 using Autograd.Cluster.Contracts.Benchmarks;
 using Autograd.Cluster.Contracts.Buffers;
 using Autograd.Cluster.Contracts.Messages;
+using Autograd.Cluster.Silo.DataPlane;
 using Autograd.Cluster.Silo.Placement;
 using Autograd.Cluster.Silo.Training;
 
 namespace Autograd.Cluster.Silo.Benchmarks;
 
 /// <summary>
-/// A contributor of <c>bench allreduce</c>: the gradient exchange of <see cref="Grains.WorkerGrain"/> without the model.
+/// A contributor of <c>bench allreduce</c>: the gradient exchange of <see cref="Grains.WorkerGrain"/> without the model
+/// (over the silos' data plane, as a worker's, unless <c>Autograd:DataPlane=false</c>).
 /// Its flat gradient holds rank + 1 everywhere and the shards run SGD with lr = 1 from zeros, so after step t every
 /// parameter is -(t + 1) x (N + 1) / 2: each iteration checks that, so a fast wrong average cannot pass as a result.
 /// </summary>
 [SpreadPlacement]
-public sealed class AllReduceProbeGrain : Grain, IAllReduceProbeGrain
+public sealed class AllReduceProbeGrain(DataPlaneClient dataPlane) : Grain, IAllReduceProbeGrain
 {
     private AllReduceProbeSetup? _setup;
     private IParameterShardGrain[] _shards = [];
@@ -48,7 +50,7 @@ public sealed class AllReduceProbeGrain : Grain, IAllReduceProbeGrain
         long started = Stopwatch.GetTimestamp();
         // As a worker packs its gradient: one copy into reused per-shard arrays, released once every shard answered.
         var blocks = _buffers!.Fill(_gradient);
-        var calls = GradientExchange.ReduceAsync(_shards, blocks, step, 0, setup.Rank, 1, nonFinite: false);
+        var calls = GradientExchange.ReduceAsync(dataPlane, _shards, blocks, step, 0, setup.Rank, 1, nonFinite: false);
         long sent = Stopwatch.GetTimestamp();
         var chunks = await calls;
         _buffers.Release();
@@ -66,7 +68,8 @@ public sealed class AllReduceProbeGrain : Grain, IAllReduceProbeGrain
             Stopwatch.GetElapsedTime(sent, answered).TotalMilliseconds,
             Stopwatch.GetElapsedTime(answered, loaded).TotalMilliseconds,
             (GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds,
-            GC.CollectionCount(2) - gen2Before);
+            GC.CollectionCount(2) - gen2Before,
+            dataPlane.RemoteShards(_shards));
     }
 
     public Task ReleaseAsync()

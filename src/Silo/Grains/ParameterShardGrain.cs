@@ -2,6 +2,7 @@ using Autograd.Cluster.Contracts;
 using Autograd.Cluster.Contracts.Buffers;
 using Autograd.Cluster.Contracts.Messages;
 using Autograd.Cluster.Silo.Checkpoints;
+using Autograd.Cluster.Silo.DataPlane;
 using Autograd.Cluster.Silo.Placement;
 using Autograd.Cluster.Silo.Training;
 using Autograd.Optim;
@@ -17,7 +18,7 @@ namespace Autograd.Cluster.Silo.Grains;
 /// </summary>
 [Reentrant]
 [SpreadPlacement]
-public sealed class ParameterShardGrain(CheckpointStore checkpoints) : Grain, IParameterShardGrain
+public sealed class ParameterShardGrain(CheckpointStore checkpoints, DataPlaneServer dataPlane) : Grain, IParameterShardGrain
 {
     private ParameterShardState? _state;
 
@@ -111,7 +112,7 @@ public sealed class ParameterShardGrain(CheckpointStore checkpoints) : Grain, IP
     public Task<ShardInfo> GetInfoAsync()
     {
         var state = Require();
-        return Task.FromResult(new ShardInfo(state.Setup.Range, RuntimeIdentity, state.Step));
+        return Task.FromResult(new ShardInfo(state.Setup.Range, RuntimeIdentity, state.Step, dataPlane.Endpoint));
     }
 
     public Task AbortAsync(string reason)

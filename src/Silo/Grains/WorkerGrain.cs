@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Numerics.Tensors;
 using Autograd.Cluster.Contracts;
 using Autograd.Cluster.Contracts.Buffers;
 using Autograd.Cluster.Contracts.Messages;
 using Autograd.Cluster.Silo.Checkpoints;
+using Autograd.Cluster.Silo.DataPlane;
 using Autograd.Cluster.Silo.Datasets;
 using Autograd.Cluster.Silo.Hosting;
 using Autograd.Cluster.Silo.Placement;
@@ -14,10 +16,12 @@ namespace Autograd.Cluster.Silo.Grains;
 /// <summary>
 /// One data-parallel replica of a job (key <c>{jobId}/{rank}</c>), placed on its own silo. Each step it runs forward
 /// and backward on its share of the global batch, sends each shard its gradient slice and loads the updated slices
-/// the shards answer with, so every replica holds the same parameters after every step.
+/// the shards answer with, so every replica holds the same parameters after every step. The coordinator asks for runs
+/// of consecutive steps (<see cref="RunStepsAsync"/>): the shards keep the workers in step, one call per run saves a
+/// coordinator round trip per step.
 /// </summary>
 [SpreadPlacement]
-public sealed class WorkerGrain(ComputeDevice device, DatasetProvider datasets, ModelRegistry models) : Grain, IWorkerGrain
+public sealed class WorkerGrain(ComputeDevice device, DatasetProvider datasets, ModelRegistry models, DataPlaneClient dataPlane) : Grain, IWorkerGrain
 {
     /// <summary>Test samples evaluated per forward pass.</summary>
     private const int EvaluationBatch = 1000;
@@ -51,38 +55,52 @@ public sealed class WorkerGrain(ComputeDevice device, DatasetProvider datasets, 
         return Info(state);
     }
 
-    public async Task<WorkerStepResult> RunStepAsync(StepCommand command)
+    public async Task<StepRunResult> RunStepsAsync(StepRun run)
     {
-        ArgumentNullException.ThrowIfNull(command);
-        var state = _state ?? throw new InvalidOperationException($"worker {this.GetPrimaryKeyString()} has not been initialized");
-        if (command.Step != state.NextStep)
-            throw new InvalidOperationException($"worker {state.Setup.Rank} expected step {state.NextStep} but was asked for step {command.Step}");
+        ArgumentNullException.ThrowIfNull(run);
+        var state = Require();
+        int rank = state.Setup.Rank;
+        if (state.AbandonedStep is { } abandoned)
+            throw new InvalidOperationException($"worker {rank} abandoned step {abandoned} while the shards held its part of it: it must be set up again");
+        if (run.FirstStep != state.NextStep)
+            throw new InvalidOperationException($"worker {rank} expected step {state.NextStep} but was asked for a run from step {run.FirstStep}");
+        if (run.Count < 1 || run.Epoch < 0 || run.FirstBatch < 0 || run.FirstBatch + run.Count > state.StepsPerEpoch)
+            throw new ArgumentException($"worker {rank}: a run of {run.Count} step(s) from batch {run.FirstBatch} of epoch {run.Epoch} does not fit in an epoch of {state.StepsPerEpoch} batch(es)", nameof(run));
+        if (run.TraceParents is { } parents && parents.Length != run.Count)
+            throw new ArgumentException($"worker {rank}: {parents.Length} trace parents for a run of {run.Count} step(s)", nameof(run));
 
-        var clock = Stopwatch.StartNew();
-        var spec = state.Setup.Spec;
-        var indices = BatchPartition.RankIndices(state.OrderFor(command.Epoch), command.BatchInEpoch, spec.BatchSize, state.Setup.Rank, state.Setup.WorldSize);
-        if (state.Data.ReadDelay > TimeSpan.Zero) await Task.Delay(state.Data.ReadDelay);
-        var forwardBackward = TrainingTelemetry.StartForwardBackward(state.Setup.JobId, command.Step, state.Setup.Rank);
-        var (gradient, lossSum, correct) = indices.Length > 0
-            ? ForwardBackward(state, indices)
-            : (state.Setup.Shards.Select(r => FloatBlock.Wrap(new float[r.Count])).ToArray(), 0.0, 0);
-        bool nonFinite = !double.IsFinite(lossSum) || !gradient.All(b => AllFinite(b.Span));
-        double computeMs = clock.Elapsed.TotalMilliseconds;
-        forwardBackward?.Dispose();
+        using var current = new WorkerRun(run, state.Cancellation.Token);
+        state.Run = current;
+        var results = new List<WorkerStepResult>(run.Count);
+        try
+        {
+            for (int i = 0; i < run.Count && !current.Stopped(state.NextStep); i++)
+            {
+                if (await StepAsync(state, current, i) is not { } result) break;
+                results.Add(result);
+                // The shards dropped this step's update everywhere; with the 'stop' policy no later step may run.
+                if (result.NonFinite && run.StopOnNonFinite) break;
+            }
+        }
+        finally
+        {
+            state.Run = null;
+        }
 
-        var exchange = GradientExchange.ReduceAsync(state.Shards, gradient, command.Step, command.Epoch, state.Setup.Rank, indices.Length, nonFinite);
-        // AbortAsync cancels this wait: a shard that died with its silo may never answer, and a recovery must not queue behind it.
-        var chunks = await exchange.WaitAsync(state.Cancellation.Token);
-        // Every shard answered: no block of this step is in flight any more, so its arrays can be reused (never on failure).
-        state.Gradients.Release();
-        FlatParameters.Load(state.Model, chunks, state.ChunkRanges);
-        state.NextStep++;
-        return new WorkerStepResult(state.Setup.Rank, command.Step, indices.Length, lossSum, correct, computeMs, clock.Elapsed.TotalMilliseconds - computeMs, nonFinite);
+        return new StepRunResult(rank, results.ToArray());
     }
+
+    public Task StopRunAsync(long lastStep)
+    {
+        if (_state is { Run: { } run } state) run.StopAfter(lastStep, state.NextStep);
+        return Task.CompletedTask;
+    }
+
+    public Task<long> GetNextStepAsync() => Task.FromResult(Require().NextStep);
 
     public Task<EvaluationResult> EvaluateAsync()
     {
-        var state = _state ?? throw new InvalidOperationException($"worker {this.GetPrimaryKeyString()} has not been initialized");
+        var state = Require();
         var spec = state.Setup.Spec;
         state.Test ??= datasets.LoadTest(spec.Dataset, spec.Loss) is { } test ? new TestSplit(test) : TestSplit.None;
         if (state.Test.Data is not { } data) return Task.FromResult(new EvaluationResult(state.Setup.Rank, 0, 0, 0));
@@ -117,13 +135,13 @@ public sealed class WorkerGrain(ComputeDevice device, DatasetProvider datasets, 
 
     public Task<FloatBlock> ReadBuffersAsync()
     {
-        var state = _state ?? throw new InvalidOperationException($"worker {this.GetPrimaryKeyString()} has not been initialized");
+        var state = Require();
         return Task.FromResult(FloatBlock.From(FlatParameters.BufferValues(state.Model)));
     }
 
     public Task<WorkerInfo> GetInfoAsync()
     {
-        var state = _state ?? throw new InvalidOperationException($"worker {this.GetPrimaryKeyString()} has not been initialized");
+        var state = Require();
         return Task.FromResult(Info(state));
     }
 
@@ -146,6 +164,63 @@ public sealed class WorkerGrain(ComputeDevice device, DatasetProvider datasets, 
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Step <see cref="StepRun.FirstStep"/> + <paramref name="index"/> of the run: forward and backward on the worker's
+    /// samples of its batch, the gradient out to the shards, the updated parameters back. Null when the run was
+    /// stopped before the step sent anything.
+    /// </summary>
+    private async Task<WorkerStepResult?> StepAsync(WorkerState state, WorkerRun current, int index)
+    {
+        var run = current.Run;
+        long step = run.FirstStep + index;
+        int batch = run.FirstBatch + index, rank = state.Setup.Rank;
+        string jobId = state.Setup.JobId;
+        var clock = Stopwatch.StartNew();
+        using var stepSpan = run.TraceParents is { } parents ? TrainingTelemetry.StartWorkerStep(jobId, step, rank, parents[index]) : null;
+        var spec = state.Setup.Spec;
+        var indices = BatchPartition.RankIndices(state.OrderFor(run.Epoch), batch, spec.BatchSize, rank, state.Setup.WorldSize);
+        if (state.Data.ReadDelay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(state.Data.ReadDelay, current.Token);
+            }
+            catch (OperationCanceledException) when (!state.Cancellation.IsCancellationRequested)
+            {
+                return null;
+            }
+        }
+
+        if (current.Stopped(step)) return null;
+        var forwardBackward = TrainingTelemetry.StartForwardBackward(jobId, step, rank);
+        var (gradient, lossSum, correct) = indices.Length > 0
+            ? ForwardBackward(state, indices)
+            : (state.Setup.Shards.Select(r => FloatBlock.Wrap(new float[r.Count])).ToArray(), 0.0, 0);
+        bool nonFinite = !double.IsFinite(lossSum) || !gradient.All(b => AllFinite(b.Span));
+        double computeMs = clock.Elapsed.TotalMilliseconds;
+        forwardBackward?.Dispose();
+
+        var exchange = GradientExchange.ReduceAsync(dataPlane, state.Shards, gradient, step, run.Epoch, rank, indices.Length, nonFinite, state.Cancellation.Token);
+        FloatBlock[] chunks;
+        try
+        {
+            // AbortAsync cancels this wait (a shard that died with its silo may never answer, and a recovery must not
+            // queue behind it), as does StopRunAsync for a step past the run's new end.
+            chunks = await exchange.WaitAsync(current.Token);
+        }
+        catch (OperationCanceledException) when (!state.Cancellation.IsCancellationRequested)
+        {
+            state.AbandonedStep = step;
+            return null;
+        }
+
+        // Every shard answered: no block of this step is in flight any more, so its arrays can be reused (never on failure).
+        state.Gradients.Release();
+        FlatParameters.Load(state.Model, chunks, state.ChunkRanges);
+        state.NextStep++;
+        return new WorkerStepResult(rank, step, indices.Length, lossSum, correct, computeMs, clock.Elapsed.TotalMilliseconds - computeMs, nonFinite);
+    }
+
     /// <summary>The mean loss over the worker's samples, its gradient (one block per shard), the summed loss and the correct count.</summary>
     private static (FloatBlock[] Gradient, double LossSum, int Correct) ForwardBackward(WorkerState state, int[] indices)
     {
@@ -162,16 +237,18 @@ public sealed class WorkerGrain(ComputeDevice device, DatasetProvider datasets, 
         return (state.Gradients.Fill(state.Model), lossSum, correct);
     }
 
+    private WorkerState Require() =>
+        _state ?? throw new InvalidOperationException($"worker {this.GetPrimaryKeyString()} has not been initialized");
+
     private static void LoadSlices(WorkerState state, FloatBlock[] slices) => FlatParameters.Load(state.Model, slices, state.Setup.Shards);
 
     private WorkerInfo Info(WorkerState state) => new(state.Setup.Rank, RuntimeIdentity, state.Device.ToString(), state.ParameterCount);
 
-    private static bool AllFinite(ReadOnlySpan<float> values)
-    {
-        foreach (float v in values)
-            if (!float.IsFinite(v)) return false;
-        return true;
-    }
+    /// <summary>
+    /// Whether every value is finite: the largest magnitude is NaN when any value is, infinite when any value is (one
+    /// vectorised pass: ~15-20 us for the 235k gradients of the reference MLP against ~55 us for a scalar loop).
+    /// </summary>
+    private static bool AllFinite(ReadOnlySpan<float> values) => values.IsEmpty || float.IsFinite(TensorPrimitives.MaxMagnitude(values));
 
     private void Release()
     {

@@ -1,4 +1,5 @@
 using Autograd.Cluster.Silo.Checkpoints;
+using Autograd.Cluster.Silo.DataPlane;
 using Autograd.Cluster.Silo.Datasets;
 using Autograd.Cluster.Silo.Placement;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,9 +30,16 @@ public static class SiloBuilderExtensions
         builder.Services.AddHostedService<ComputeDeviceLogger>();
         builder.Services.AddSingleton<DatasetProvider>();
         builder.Services.TryAddSingleton(TimeProvider.System);
+        // TLS off unless the host turned it on (UseClusterTls): other transports between silos ask this singleton.
+        builder.Services.TryAddSingleton(TlsSettings.Disabled);
         builder.Services.AddPlacementDirector<SpreadPlacementStrategy, SpreadPlacementDirector>();
+        // Read here, at silo build, so that a bad limit stops the silo at startup naming its key.
+        builder.Services.TryAddSingleton(TrainingLimits.Read(builder.Configuration));
+        builder.Services.TryAddSingleton(StepRunOptions.Read(builder.Configuration));
         builder.Services.AddAutogradJobServices();
-        AddCheckpointStorage(builder, SiloHostingOptions.Read(builder.Configuration));
+        var hosting = SiloHostingOptions.Read(builder.Configuration);
+        AddCheckpointStorage(builder, hosting);
+        builder.Services.AddGradientDataPlane(hosting);
         // Orleans' default directory loses the entries a dead silo owned: the next call to a coordinator whose entry
         // was there starts a second activation while the first still drives the job, and the two form the same shard
         // generation over each other (seen in the SIGKILL tests). The distributed directory recovers those entries
@@ -55,6 +63,11 @@ public static class SiloBuilderExtensions
                 // Orleans' binary format: float blocks stay raw bytes instead of JSON base64 strings.
                 o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
             }));
+            // Jobs that were running when every silo died go on when the cluster is back (see ActiveJobResumer). Only
+            // with durable storage: process memory dies with the process, and embedded clusters in one process share it
+            // (one must not take over another's jobs).
+            builder.Services.AddSingleton<JobResumeOptions>();
+            builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ActiveJobResumer>();
         }
         else
         {

@@ -60,6 +60,12 @@ public sealed record SiloHostingOptions
     /// <summary>Key of <see cref="OrleansDashboard"/> (env <c>Autograd__OrleansDashboard</c>): <c>true</c> or <c>false</c>.</summary>
     public const string OrleansDashboardKey = "Autograd:OrleansDashboard";
 
+    /// <summary>Key of <see cref="DataPlaneEnabled"/> (env <c>Autograd__DataPlane</c>): <c>true</c> (the default) or <c>false</c>.</summary>
+    public const string DataPlaneKey = "Autograd:DataPlane";
+
+    /// <summary>Key of <see cref="DataPlanePort"/> (env <c>Autograd__DataPlanePort</c>).</summary>
+    public const string DataPlanePortKey = "Autograd:DataPlanePort";
+
     /// <summary>Value of <see cref="ClusteringKey"/> for a single-host cluster with an in-memory membership table.</summary>
     public const string Localhost = "localhost";
 
@@ -115,6 +121,18 @@ public sealed record SiloHostingOptions
     /// <summary>Whether the silo serves the Orleans dashboard at <c>/dashboard</c> on <see cref="HttpPort"/>. Default false.</summary>
     public bool OrleansDashboard { get; init; }
 
+    /// <summary>
+    /// Whether workers send gradient chunks for shards on other silos over the silo's gradient data plane (raw TCP,
+    /// <see cref="Autograd.Cluster.Silo.DataPlane.DataPlaneServer"/>) instead of grain calls. Default true; false keeps every chunk on grain calls.
+    /// </summary>
+    public bool DataPlaneEnabled { get; init; } = true;
+
+    /// <summary>
+    /// The gradient data plane's TCP port. Default 0: a free port the OS picks (the shards tell workers where it is),
+    /// so several silos on one host never collide; deployments with a NetworkPolicy set it (Kubernetes: 11112).
+    /// </summary>
+    public int DataPlanePort { get; init; }
+
     /// <summary>Reads and checks every key; a missing key keeps its default.</summary>
     /// <exception cref="InvalidOperationException">A value is malformed or a required one is missing; the message names the key.</exception>
     public static SiloHostingOptions Read(IConfiguration configuration)
@@ -153,6 +171,8 @@ public sealed record SiloHostingOptions
             AdvertisedIP = advertised ?? defaults.AdvertisedIP,
             HttpPort = Port(configuration, HttpPortKey, defaults.HttpPort, allowZero: true),
             OrleansDashboard = Flag(configuration, OrleansDashboardKey),
+            DataPlaneEnabled = Flag(configuration, DataPlaneKey, defaults.DataPlaneEnabled),
+            DataPlanePort = Port(configuration, DataPlanePortKey, defaults.DataPlanePort, allowZero: true),
         };
         if (options.SiloPort == options.GatewayPort)
             throw Invalid(GatewayPortKey, $"{options.GatewayPort} is also {SiloPortKey}: the two need distinct ports");
@@ -185,13 +205,15 @@ public sealed record SiloHostingOptions
             AdvertisedIP = advertised ?? defaults.AdvertisedIP,
             HttpPort = Port(configuration, HttpPortKey, defaults.HttpPort, allowZero: true),
             OrleansDashboard = Flag(configuration, OrleansDashboardKey),
+            DataPlaneEnabled = Flag(configuration, DataPlaneKey, defaults.DataPlaneEnabled),
+            DataPlanePort = Port(configuration, DataPlanePortKey, defaults.DataPlanePort, allowZero: true),
         };
     }
 
-    private static bool Flag(IConfiguration configuration, string key)
+    private static bool Flag(IConfiguration configuration, string key, bool fallback = false)
     {
         string? text = Value(configuration, key);
-        if (text is null) return false;
+        if (text is null) return fallback;
         return bool.TryParse(text, out bool flag) ? flag : throw Invalid(key, $"'{text}' is not true or false");
     }
 

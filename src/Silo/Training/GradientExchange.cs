@@ -1,13 +1,17 @@
 using Autograd.Cluster.Contracts;
 using Autograd.Cluster.Contracts.Buffers;
 using Autograd.Cluster.Contracts.Messages;
+using Autograd.Cluster.Silo.DataPlane;
 
 namespace Autograd.Cluster.Silo.Training;
 
 /// <summary>
 /// A contributor's side of one step's averaging: each shard's gradient slice goes out as its
-/// <see cref="GradientChunks"/>, all as concurrent calls, and each call answers with the updated values of its chunk.
+/// <see cref="GradientChunks"/>, all concurrently, and each chunk comes back as the updated values of its range.
 /// Concurrent chunks pipeline what one large message does in series (serialize, send, receive, deserialize, average).
+/// A chunk for a shard on another silo goes over that silo's gradient data plane (<see cref="DataPlaneClient"/>: raw
+/// float bytes on a persistent TCP connection, handed to the shard by a grain call inside its silo) when there is one;
+/// a chunk for a shard on the contributor's own silo is a grain call, which passes the block by reference.
 /// </summary>
 public static class GradientExchange
 {
@@ -33,26 +37,105 @@ public static class GradientExchange
 
     /// <summary>
     /// Sends <paramref name="gradient"/> (one block per shard, in <paramref name="shardGrains"/> order) to the shards in
-    /// chunks and returns the updated chunks in <see cref="ChunkRanges"/> order once every shard answered every chunk.
+    /// chunks, every chunk as a grain call, and returns the updated chunks in <see cref="ChunkRanges"/> order once every
+    /// shard answered every chunk.
     /// </summary>
     public static Task<FloatBlock[]> ReduceAsync(
-        IReadOnlyList<IParameterShardGrain> shardGrains, IReadOnlyList<FloatBlock> gradient, long step, int epoch, int rank, int samples, bool nonFinite)
+        IReadOnlyList<IParameterShardGrain> shardGrains, IReadOnlyList<FloatBlock> gradient, long step, int epoch, int rank, int samples, bool nonFinite) =>
+        ReduceAsync(null, shardGrains, gradient, step, epoch, rank, samples, nonFinite);
+
+    /// <summary>
+    /// Sends <paramref name="gradient"/> (one block per shard, in <paramref name="shardGrains"/> order) to the shards in
+    /// chunks, over <paramref name="dataPlane"/> for shards on other silos when it is enabled, and returns the updated
+    /// chunks in <see cref="ChunkRanges"/> order once every shard answered every chunk. Chunks that came over the data
+    /// plane are views of an array the next exchange over the same <paramref name="shardGrains"/> list overwrites: the
+    /// caller copies them out before then. A shard's error, a broken connection or a chunk without an answer within
+    /// Orleans' response timeout fails the exchange with an exception naming the shard, as a failed grain call does.
+    /// </summary>
+    /// <exception cref="ArgumentException">The blocks do not match the shards (thrown at once).</exception>
+    public static Task<FloatBlock[]> ReduceAsync(
+        DataPlaneClient? dataPlane,
+        IReadOnlyList<IParameterShardGrain> shardGrains,
+        IReadOnlyList<FloatBlock> gradient,
+        long step,
+        int epoch,
+        int rank,
+        int samples,
+        bool nonFinite,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(shardGrains);
         ArgumentNullException.ThrowIfNull(gradient);
         if (gradient.Count != shardGrains.Count)
             throw new ArgumentException($"GradientExchange: {gradient.Count} gradient blocks for {shardGrains.Count} shards", nameof(gradient));
-        var calls = new List<Task<FloatBlock>>();
+        if (dataPlane is not { Enabled: true }) return Task.WhenAll(Send(shardGrains, gradient, step, epoch, rank, samples, nonFinite, null, null, cancellationToken));
+        return ReduceOverDataPlaneAsync(dataPlane, shardGrains, gradient, step, epoch, rank, samples, nonFinite, cancellationToken);
+    }
+
+    private static async Task<FloatBlock[]> ReduceOverDataPlaneAsync(
+        DataPlaneClient dataPlane,
+        IReadOnlyList<IParameterShardGrain> shardGrains,
+        IReadOnlyList<FloatBlock> gradient,
+        long step,
+        int epoch,
+        int rank,
+        int samples,
+        bool nonFinite,
+        CancellationToken cancellationToken)
+    {
+        var routes = await dataPlane.RoutesAsync(shardGrains, gradient.Select(b => b.Count).ToArray());
+        return await Task.WhenAll(Send(shardGrains, gradient, step, epoch, rank, samples, nonFinite, dataPlane, routes, cancellationToken));
+    }
+
+    private static Task<FloatBlock>[] Send(
+        IReadOnlyList<IParameterShardGrain> shardGrains,
+        IReadOnlyList<FloatBlock> gradient,
+        long step,
+        int epoch,
+        int rank,
+        int samples,
+        bool nonFinite,
+        DataPlaneClient? dataPlane,
+        ShardRoutes? routes,
+        CancellationToken cancellationToken)
+    {
+        // Results stay in ChunkRanges order; the sends go in another: grain calls to this silo's shards first (they
+        // only queue a reference), then the data plane's chunks round-robin over the shards, chunk 0 of every shard
+        // before chunk 1 of any. A socket write that completes at once runs on in this thread, so in shard order one
+        // remote silo would get its whole slice before the next got its first chunk to start on.
+        var first = new int[shardGrains.Count];
+        int total = 0, most = 0;
         for (int s = 0; s < shardGrains.Count; s++)
         {
-            var block = gradient[s];
-            for (int c = 0; c < GradientChunks.CountFor(block.Count); c++)
+            first[s] = total;
+            int chunks = GradientChunks.CountFor(gradient[s].Count);
+            total += chunks;
+            most = Math.Max(most, chunks);
+        }
+
+        var calls = new Task<FloatBlock>[total];
+        for (int s = 0; s < shardGrains.Count; s++)
+        {
+            if (routes?.Endpoint(s) is not null) continue;
+            for (int c = 0; c < GradientChunks.CountFor(gradient[s].Count); c++)
+                calls[first[s] + c] = shardGrains[s].ReduceAsync(Contribution(gradient[s], c, step, epoch, rank, samples, nonFinite));
+        }
+
+        for (int c = 0; c < most; c++)
+        {
+            for (int s = 0; s < shardGrains.Count; s++)
             {
-                var (offset, count) = GradientChunks.Range(block.Count, c);
-                calls.Add(shardGrains[s].ReduceAsync(new GradientContribution(step, epoch, rank, samples, block.Slice(offset, count), nonFinite, offset)));
+                if (routes?.Endpoint(s) is null || c >= GradientChunks.CountFor(gradient[s].Count)) continue;
+                calls[first[s] + c] = dataPlane!.ReduceAsync(routes, s, Contribution(gradient[s], c, step, epoch, rank, samples, nonFinite), cancellationToken);
             }
         }
 
-        return Task.WhenAll(calls);
+        return calls;
+    }
+
+    private static GradientContribution Contribution(FloatBlock block, int chunk, long step, int epoch, int rank, int samples, bool nonFinite)
+    {
+        var (offset, count) = GradientChunks.Range(block.Count, chunk);
+        return new GradientContribution(step, epoch, rank, samples, block.Slice(offset, count), nonFinite, offset);
     }
 }

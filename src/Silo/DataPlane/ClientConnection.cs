@@ -1,0 +1,208 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Autograd.Cluster.Contracts.Buffers;
+using Autograd.Cluster.Contracts.Messages;
+using Autograd.Cluster.Silo.Hosting;
+
+namespace Autograd.Cluster.Silo.DataPlane;
+
+/// <summary>
+/// A worker silo's connection to one remote silo's data plane, shared by all its chunks to that silo: requests are
+/// written one whole frame at a time, answers are read by one loop in whatever order the shards give them and matched
+/// by request id, each read straight into the array its caller named. A broken connection fails every chunk waiting
+/// on it at once (a killed silo's socket resets immediately) and is never used again.
+/// </summary>
+internal sealed class ClientConnection : IAsyncDisposable
+{
+    private readonly Stream _stream;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly ConcurrentDictionary<uint, Pending> _pending = new();
+    private readonly CancellationTokenSource _closed = new();
+    private readonly Task _reading;
+    private Exception? _failure;
+    private int _nextId;
+
+    private ClientConnection(string endpoint, Stream stream)
+    {
+        Endpoint = endpoint;
+        _stream = stream;
+        _reading = ReadLoopAsync();
+    }
+
+    /// <summary>The remote data plane, <c>address:port</c>.</summary>
+    public string Endpoint { get; }
+
+    /// <summary>False once the connection failed or was closed.</summary>
+    public bool IsOpen => _failure is null;
+
+    /// <summary>Connects to <paramref name="endpoint"/> (and authenticates with <paramref name="tls"/> when it is on).</summary>
+    public static async Task<ClientConnection> ConnectAsync(string endpoint, TlsSettings tls, CancellationToken cancellationToken)
+    {
+        var address = IPEndPoint.Parse(endpoint);
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            await socket.ConnectAsync(address, cancellationToken);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        return new ClientConnection(endpoint, await DataPlaneStreams.ConnectAsync(socket, tls, cancellationToken));
+    }
+
+    /// <summary>
+    /// Sends <paramref name="contribution"/> for the shard <paramref name="shardKey"/> and reads the answer into
+    /// <paramref name="destination"/> at <paramref name="destinationOffset"/>; returns a block over that range.
+    /// </summary>
+    /// <exception cref="DataPlaneException">The shard failed the chunk, or <paramref name="timeout"/> passed.</exception>
+    /// <exception cref="Orleans.Runtime.SiloUnavailableException">The connection failed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<FloatBlock> ReduceAsync(
+        string shardKey, byte[] key, GradientContribution contribution, float[] destination, int destinationOffset, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        int count = contribution.Gradient.Count;
+        uint id = unchecked((uint)Interlocked.Increment(ref _nextId));
+        // The sender's trace context rides with the chunk, as Orleans carries it on a grain call (none when nobody listens).
+        var trace = DataPlaneTelemetry.Outgoing();
+        bool traced = trace != default;
+        var frame = new FrameHeader(
+            FrameKind.Reduce, id, contribution.NonFinite, contribution.Step, contribution.Epoch, contribution.Rank, contribution.Samples, contribution.Offset, count, key.Length, traced);
+        var header = new byte[FrameCodec.HeaderSize + FrameCodec.ExtraSize(frame)];
+        FrameCodec.Write(header, frame);
+        if (traced) FrameCodec.WriteTraceContext(header.AsSpan(FrameCodec.HeaderSize), trace);
+        key.CopyTo(header, header.Length - key.Length);
+        var pending = new Pending(shardKey, destination, destinationOffset, count);
+        _pending[id] = pending;
+        if (_failure is { } failed)
+        {
+            _pending.TryRemove(id, out _);
+            throw Failed(shardKey, failed);
+        }
+
+        // A chunk without an answer for the whole response timeout means a hung peer: the connection is dropped, which
+        // fails every chunk on it (and frees a write stuck on a full socket buffer).
+        using var timer = new CancellationTokenSource(timeout);
+        using var onTimeout = timer.Token.Register(() => Fail(new TimeoutException($"no answer within {timeout.TotalSeconds:F0} s")));
+        using var onCancel = cancellationToken.Register(() => Abandon(id, new OperationCanceledException(cancellationToken)));
+        using (var waiting = CancellationTokenSource.CreateLinkedTokenSource(_closed.Token, cancellationToken))
+        {
+            try
+            {
+                await _writeLock.WaitAsync(waiting.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _pending.TryRemove(id, out _);
+                cancellationToken.ThrowIfCancellationRequested();
+                throw Failed(shardKey, _failure!);
+            }
+        }
+
+        try
+        {
+            // Not cancellable once started: half a frame would break the stream for every other chunk on it.
+            await _stream.WriteAsync(header, _closed.Token);
+            if (count > 0) await _stream.WriteAsync(FloatBytes.Of(contribution.Gradient.Memory), _closed.Token);
+        }
+        catch (Exception e)
+        {
+            Fail(e);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
+        return await pending.Answer.Task;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Fail(new ObjectDisposedException(nameof(ClientConnection), "the data-plane connection was closed"));
+        await _reading.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        await Task.Yield();
+        var header = new byte[FrameCodec.HeaderSize];
+        byte[]? discard = null;
+        try
+        {
+            while (true)
+            {
+                await _stream.ReadExactlyAsync(header, _closed.Token);
+                var frame = FrameCodec.Read(header);
+                _pending.TryRemove(frame.RequestId, out var pending);
+                switch (frame.Kind)
+                {
+                    case FrameKind.Answer when pending is null:
+                        // Abandoned (timed out or cancelled): its floats are read past.
+                        discard ??= new byte[64 * 1024];
+                        for (long left = (long)frame.Count * sizeof(float); left > 0; left -= discard.Length)
+                            await _stream.ReadExactlyAsync(discard.AsMemory(0, (int)Math.Min(left, discard.Length)), _closed.Token);
+                        break;
+                    case FrameKind.Answer:
+                        if (frame.Count != pending.Count)
+                            throw new DataPlaneProtocolException($"data plane: {frame.Count} floats answered for a chunk of {pending.Count} of shard {pending.ShardKey}");
+                        await _stream.ReadExactlyAsync(FloatBytes.Of(pending.Destination, pending.Offset, pending.Count), _closed.Token);
+                        pending.Answer.TrySetResult(FloatBlock.Wrap(pending.Destination, pending.Offset, pending.Count));
+                        break;
+                    case FrameKind.Error:
+                        var text = new byte[frame.Count];
+                        await _stream.ReadExactlyAsync(text, _closed.Token);
+                        pending?.Answer.TrySetException(new DataPlaneException(pending.ShardKey, Endpoint, System.Text.Encoding.UTF8.GetString(text)));
+                        break;
+                    default:
+                        throw new DataPlaneProtocolException($"data plane: a worker accepts only answers and errors, got {frame.Kind}");
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            Fail(e);
+        }
+    }
+
+    private void Abandon(uint id, Exception reason)
+    {
+        if (_pending.TryRemove(id, out var pending)) pending.Answer.TrySetException(reason);
+    }
+
+    private void Fail(Exception reason)
+    {
+        if (Interlocked.CompareExchange(ref _failure, reason, null) is null)
+        {
+            _closed.Cancel();
+            _stream.Dispose();
+        }
+
+        foreach (var id in _pending.Keys)
+            if (_pending.TryRemove(id, out var pending)) pending.Answer.TrySetException(Failed(pending.ShardKey, _failure!));
+    }
+
+    // A hung peer (no answer within the response timeout) is a failed chunk; a broken connection is an unreachable silo.
+    private Exception Failed(string shardKey, Exception reason) => reason switch
+    {
+        TimeoutException => new DataPlaneException(shardKey, Endpoint, reason.Message, reason),
+        EndOfStreamException => DataPlaneUnreachable.Create(shardKey, Endpoint, "the connection was closed by the peer"),
+        _ => DataPlaneUnreachable.Create(shardKey, Endpoint, $"the connection failed: {reason.Message}"),
+    };
+
+    private sealed class Pending(string shardKey, float[] destination, int offset, int count)
+    {
+        public string ShardKey { get; } = shardKey;
+
+        public float[] Destination { get; } = destination;
+
+        public int Offset { get; } = offset;
+
+        public int Count { get; } = count;
+
+        public TaskCompletionSource<FloatBlock> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,34 @@
+namespace Autograd.Cluster.Silo.DataPlane;
+
+/// <summary>
+/// The fixed part of a data-plane frame (<see cref="FrameCodec"/> lays it out). A <see cref="FrameKind.Reduce"/>
+/// frame carries the fields of a <see cref="Contracts.Messages.GradientContribution"/>, then the sender's trace context
+/// (with <see cref="HasTraceContext"/>), <see cref="KeyLength"/> bytes of the shard grain's key and <see cref="Count"/> floats; an <see cref="FrameKind.Answer"/> echoes
+/// <see cref="RequestId"/> and carries Count floats; an <see cref="FrameKind.Error"/> carries Count bytes of UTF-8 text.
+/// </summary>
+/// <param name="Kind">What follows the header.</param>
+/// <param name="RequestId">Chosen by the worker's connection; the answer or error carries it back.</param>
+/// <param name="NonFinite">The contribution's NaN/infinity flag (Reduce only).</param>
+/// <param name="Step">The contribution's step (Reduce only).</param>
+/// <param name="Epoch">The contribution's epoch (Reduce only).</param>
+/// <param name="Rank">The contributor's rank (Reduce only).</param>
+/// <param name="Samples">The contributor's sample count (Reduce only).</param>
+/// <param name="Offset">Where the chunk starts in the shard's slice (Reduce only).</param>
+/// <param name="Count">Floats that follow (Reduce, Answer) or bytes of the message (Error).</param>
+/// <param name="KeyLength">UTF-8 bytes of the shard's grain key (Reduce only; 0 otherwise).</param>
+/// <param name="HasTraceContext">
+/// The sender's W3C trace context (<see cref="FrameCodec.TraceContextSize"/> bytes) follows the header, before the key
+/// (Reduce only): the shard's spans then join the sender's trace, as they would through an Orleans grain call.
+/// </param>
+public readonly record struct FrameHeader(
+    FrameKind Kind,
+    uint RequestId,
+    bool NonFinite,
+    long Step,
+    int Epoch,
+    int Rank,
+    int Samples,
+    int Offset,
+    int Count,
+    int KeyLength,
+    bool HasTraceContext = false);

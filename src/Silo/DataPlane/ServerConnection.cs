@@ -1,0 +1,188 @@
+using System.Buffers;
+using System.Diagnostics;
+using Autograd.Cluster.Contracts;
+using Autograd.Cluster.Contracts.Buffers;
+using Autograd.Cluster.Contracts.Messages;
+using Microsoft.Extensions.Logging;
+
+namespace Autograd.Cluster.Silo.DataPlane;
+
+/// <summary>
+/// One accepted data-plane connection: reads <see cref="FrameKind.Reduce"/> frames one after the other, hands each
+/// chunk to its shard by a grain call inside this silo (the block is <c>[Immutable]</c>, so it is passed by reference;
+/// the shard's <c>ReduceAsync</c> and all its checks run as for any caller) and writes each answer back as it comes,
+/// in whatever order the shards answer. Any frame outside the protocol drops the connection.
+/// </summary>
+internal sealed partial class ServerConnection(Stream stream, IGrainFactory grains, ILogger logger, string peer) : IAsyncDisposable
+{
+    /// <summary>
+    /// Chunks of one connection waiting for their shards at once. A shard answers only once every chunk of every rank
+    /// is in, so the cap must exceed the chunks one worker sends to one silo in a step (all its parameters, at worst:
+    /// 4096 chunks = 2G floats) or the connection would stall behind its own step. What a peer makes the silo hold is
+    /// bounded anyway by the bytes it really sent: the next header is read only once a chunk's floats are all in, so a
+    /// connection holds what its peer sent plus at most one chunk.
+    /// </summary>
+    public const int MaxInFlight = 4096;
+
+    private readonly SemaphoreSlim _inFlight = new(MaxInFlight, MaxInFlight);
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly CancellationTokenSource _closed = new();
+
+    /// <summary>Reads and dispatches frames until the peer closes, a frame breaks the protocol or the server stops.</summary>
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, _closed.Token);
+        var token = linked.Token;
+        var header = new byte[FrameCodec.HeaderSize];
+        // The trace context, when the frame has one, then the key.
+        var extra = new byte[FrameCodec.TraceContextSize + FrameCodec.MaxKeyBytes];
+        try
+        {
+            while (true)
+            {
+                if (!await ReadHeaderAsync(header, token)) return;
+                var frame = FrameCodec.Read(header);
+                if (frame.Kind != FrameKind.Reduce) throw new DataPlaneProtocolException($"data plane: a silo accepts only reduce frames, got {frame.Kind}");
+                int extraSize = FrameCodec.ExtraSize(frame);
+                await stream.ReadExactlyAsync(extra.AsMemory(0, extraSize), token);
+                var parent = frame.HasTraceContext ? FrameCodec.ReadTraceContext(extra) : default;
+                string shardKey = FrameCodec.DecodeKey(extra.AsSpan(extraSize - frame.KeyLength, frame.KeyLength));
+                await _inFlight.WaitAsync(token);
+                // Pooled: a chunk array goes back to the pool once its shard answered (never after a failure, when the
+                // shard may still hold the block).
+                var values = ArrayPool<float>.Shared.Rent(frame.Count);
+                try
+                {
+                    await stream.ReadExactlyAsync(FloatBytes.Of(values, 0, frame.Count), token);
+                }
+                catch
+                {
+                    Return(values);
+                    _inFlight.Release();
+                    throw;
+                }
+
+                _ = HandleAsync(frame, parent, shardKey, values);
+            }
+        }
+        catch (DataPlaneProtocolException e)
+        {
+            LogRefused(logger, peer, e.Message);
+        }
+        catch (Exception e) when (e is IOException or EndOfStreamException or OperationCanceledException or ObjectDisposedException or System.Net.Sockets.SocketException)
+        {
+            // The peer went away or the server stops: its waiting chunks fail on their own (their answers cannot be written).
+        }
+        finally
+        {
+            await DisposeAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_closed.IsCancellationRequested) return;
+        _closed.Cancel();
+        await stream.DisposeAsync();
+    }
+
+    // False at a clean end of stream between frames.
+    private async Task<bool> ReadHeaderAsync(byte[] header, CancellationToken token)
+    {
+        int read = await stream.ReadAtLeastAsync(header, FrameCodec.HeaderSize, throwOnEndOfStream: false, token);
+        if (read == 0) return false;
+        if (read < FrameCodec.HeaderSize) throw new EndOfStreamException();
+        return true;
+    }
+
+    private async Task HandleAsync(FrameHeader frame, ActivityContext parent, string shardKey, float[] values)
+    {
+        bool answered = false;
+        Activity? span = null;
+        try
+        {
+            FloatBlock answer;
+            try
+            {
+                var contribution = new GradientContribution(frame.Step, frame.Epoch, frame.Rank, frame.Samples, FloatBlock.Wrap(values, 0, frame.Count), frame.NonFinite, frame.Offset);
+                Task<FloatBlock> reducing;
+                // The sender's context is current only while the call starts (Orleans reads it then): the call carries it to the shard.
+                var previous = Activity.Current;
+                try
+                {
+                    if (frame.HasTraceContext) span = DataPlaneTelemetry.StartReduce(parent, shardKey, frame, peer);
+                    reducing = grains.GetGrain<IParameterShardGrain>(shardKey).ReduceAsync(contribution);
+                }
+                finally
+                {
+                    Activity.Current = previous;
+                }
+
+                answer = await reducing;
+                answered = true;
+            }
+            catch (Exception e)
+            {
+                span?.SetStatus(ActivityStatusCode.Error, e.Message);
+                await WriteErrorAsync(frame.RequestId, $"{e.GetType().Name}: {e.Message}");
+                return;
+            }
+
+            if (answer.Count != frame.Count)
+                await WriteErrorAsync(frame.RequestId, $"shard {shardKey} answered {answer.Count} floats for a chunk of {frame.Count}");
+            else
+                await WriteFrameAsync(new FrameHeader(FrameKind.Answer, frame.RequestId, false, 0, 0, 0, 0, 0, answer.Count, 0), FloatBytes.Of(answer.Memory));
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or System.Net.Sockets.SocketException)
+        {
+            // The connection is gone: the worker's side fails the chunk when its read fails.
+            await DisposeAsync();
+        }
+        finally
+        {
+            StopSpan(span);
+            if (answered) Return(values);
+            _inFlight.Release();
+        }
+    }
+
+    // Stopping an activity makes its predecessor current again: done here, that is this call's own (already restored) context.
+    private static void StopSpan(Activity? span)
+    {
+        if (span is null) return;
+        var current = Activity.Current;
+        span.Stop();
+        Activity.Current = current;
+    }
+
+    // Rent(0) hands out the shared empty array, which is not the pool's to take back.
+    private static void Return(float[] values)
+    {
+        if (values.Length > 0) ArrayPool<float>.Shared.Return(values);
+    }
+
+    private Task WriteErrorAsync(uint requestId, string message)
+    {
+        var text = FrameCodec.EncodeError(message);
+        return WriteFrameAsync(new FrameHeader(FrameKind.Error, requestId, false, 0, 0, 0, 0, 0, text.Length, 0), text);
+    }
+
+    private async Task WriteFrameAsync(FrameHeader frame, ReadOnlyMemory<byte> payload)
+    {
+        var header = new byte[FrameCodec.HeaderSize];
+        FrameCodec.Write(header, frame);
+        await _writeLock.WaitAsync(_closed.Token);
+        try
+        {
+            await stream.WriteAsync(header, _closed.Token);
+            if (!payload.IsEmpty) await stream.WriteAsync(payload, _closed.Token);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Data plane: dropped the connection from {Peer}: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string peer, string reason);
+}
