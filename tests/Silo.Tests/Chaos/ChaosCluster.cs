@@ -74,7 +74,8 @@ internal sealed partial class ChaosCluster : IAsyncDisposable
             {
                 return await Grains.GetGrain<ITrainingJobGrain>(jobId).GetStatusAsync().WaitAsync(TimeSpan.FromSeconds(35), TestContext.Current.CancellationToken);
             }
-            catch (Exception e) when (e is OrleansException or ConnectionFailedException or TimeoutException && clock.Elapsed < patience)
+            // OperationCanceledException too: Orleans cancels a call whose directory lookup or placement the dead silo cut short.
+            catch (Exception e) when (e is OrleansException or ConnectionFailedException or OperationCanceledException or TimeoutException && !TestContext.Current.CancellationToken.IsCancellationRequested && clock.Elapsed < patience)
             {
                 // One line every few seconds: enough to see what the client went through, not one per retry.
                 if (logged is null || clock.Elapsed - logged > TimeSpan.FromSeconds(5))
