@@ -19,6 +19,10 @@ public sealed class DataPlaneClient(DataPlaneOptions options, DataPlaneServer se
 {
     private readonly ConcurrentDictionary<string, Task<ClientConnection>> _connections = new();
 
+    // The silo behind each data-plane endpoint, as its shards reported it: a failure names the silo, so that the
+    // coordinator's "silo-lost" event says which silo went, as it does for a grain call to a dead silo.
+    private readonly ConcurrentDictionary<string, string> _silos = new();
+
     // Keyed by the caller's list of shard grains (a worker keeps one per setup): the routes die with it.
     private readonly ConditionalWeakTable<object, ShardRoutes> _routes = new();
 
@@ -55,6 +59,8 @@ public sealed class DataPlaneClient(DataPlaneOptions options, DataPlaneServer se
         }
 
         string? local = server.Endpoint;
+        foreach (var info in infos)
+            if (info.DataPlane is { } at) Remember(at, info.Silo);
         var endpoints = infos.Select(i => i.DataPlane is { } remote && remote != local ? remote : null).ToArray();
         var routes = new ShardRoutes(endpoints, shards.Select(s => s.GetPrimaryKeyString()).ToArray(), counts);
         _routes.AddOrUpdate(shards, routes);
@@ -71,9 +77,22 @@ public sealed class DataPlaneClient(DataPlaneOptions options, DataPlaneServer se
     {
         string endpoint = routes.Endpoint(shard) ?? throw new ArgumentException($"data plane: shard {routes.Key(shard)} has no data-plane route", nameof(shard));
         var connection = await ConnectionAsync(endpoint, routes.Key(shard), cancellationToken);
-        return await connection.ReduceAsync(
-            routes.Key(shard), routes.KeyBytes(shard), contribution, routes.Answers, routes.Offset(shard) + contribution.Offset, Timeout, cancellationToken);
+        try
+        {
+            return await connection.ReduceAsync(
+                routes.Key(shard), routes.KeyBytes(shard), contribution, routes.Answers, routes.Offset(shard) + contribution.Offset, Timeout, cancellationToken);
+        }
+        catch (SiloUnavailableException e) when (_silos.TryGetValue(endpoint, out string? silo))
+        {
+            throw new SiloUnavailableException($"{e.Message} (silo {silo})", e);
+        }
     }
+
+    /// <summary>Records that <paramref name="endpoint"/> is the data plane of <paramref name="silo"/>, as a shard reported it.</summary>
+    internal void Remember(string endpoint, string silo) => _silos[endpoint] = silo;
+
+    /// <summary>The endpoint and, once a shard reported it, its silo: what a failure's message names.</summary>
+    private string Named(string endpoint) => _silos.TryGetValue(endpoint, out string? silo) ? $"{endpoint}, silo {silo}" : endpoint;
 
     private async Task<ClientConnection> ConnectionAsync(string endpoint, string shardKey, CancellationToken cancellationToken)
     {
@@ -86,12 +105,12 @@ public sealed class DataPlaneClient(DataPlaneOptions options, DataPlaneServer se
                 var connection = await connecting.WaitAsync(cancellationToken);
                 if (connection.IsOpen) return connection;
                 _connections.TryRemove(new KeyValuePair<string, Task<ClientConnection>>(endpoint, connecting));
-                if (attempt > 0) throw DataPlaneUnreachable.Create(shardKey, endpoint, "the connection closed as it opened");
+                if (attempt > 0) throw DataPlaneUnreachable.Create(shardKey, Named(endpoint), "the connection closed as it opened");
             }
             catch (Exception e) when (e is not SiloUnavailableException && !cancellationToken.IsCancellationRequested)
             {
                 _connections.TryRemove(new KeyValuePair<string, Task<ClientConnection>>(endpoint, connecting));
-                throw DataPlaneUnreachable.Create(shardKey, endpoint, $"cannot connect: {e.Message}");
+                throw DataPlaneUnreachable.Create(shardKey, Named(endpoint), $"cannot connect: {e.Message}");
             }
         }
     }

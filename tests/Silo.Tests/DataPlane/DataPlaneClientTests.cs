@@ -201,6 +201,27 @@ public sealed class DataPlaneClientTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task ReduceAsync_SiloOfTheEndpointKnown_FailureNamesTheSilo()
+    {
+        // The coordinator's "silo-lost" event quotes the failure: it must say which silo went, as a grain call's does.
+        string endpoint;
+        using (var closed = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            closed.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            endpoint = closed.LocalEndPoint!.ToString()!;
+        }
+
+        var client = AnyClient();
+        client.Remember(endpoint, "S127.0.0.1:11111:42");
+        var routes = new ShardRoutes([endpoint], ["job/1"], [10]);
+
+        var e = await Assert.ThrowsAsync<SiloUnavailableException>(() =>
+            client.ReduceAsync(routes, 0, new GradientContribution(0, 0, 0, 1, FloatBlock.From(new float[10])), TestContext.Current.CancellationToken));
+
+        Assert.Contains($"(data plane {endpoint}, silo S127.0.0.1:11111:42): cannot connect", e.Message);
+    }
+
+    [Fact]
     public async Task ReduceAsync_CancelledWhileTheShardWaitsForOtherRanks_StopsWaiting()
     {
         var shards = await DataPlaneSilos.NewShardsAsync(cluster, ClusterFixture.Silos, 100, world: 2);
