@@ -23,21 +23,24 @@ internal sealed class ClientConnection : IAsyncDisposable
     private Exception? _failure;
     private int _nextId;
 
-    private ClientConnection(string endpoint, Stream stream)
+    private ClientConnection(string where, Stream stream)
     {
-        Endpoint = endpoint;
+        Where = where;
         _stream = stream;
         _reading = ReadLoopAsync();
     }
 
-    /// <summary>The remote data plane, <c>address:port</c>.</summary>
-    public string Endpoint { get; }
+    /// <summary>The remote data plane as failures name it: the endpoint and, when known, its silo.</summary>
+    public string Where { get; }
 
     /// <summary>False once the connection failed or was closed.</summary>
     public bool IsOpen => _failure is null;
 
-    /// <summary>Connects to <paramref name="endpoint"/> (and authenticates with <paramref name="tls"/> when it is on).</summary>
-    public static async Task<ClientConnection> ConnectAsync(string endpoint, TlsSettings tls, CancellationToken cancellationToken)
+    /// <summary>
+    /// Connects to <paramref name="endpoint"/> (and authenticates with <paramref name="tls"/> when it is on); its
+    /// failures name it <paramref name="where"/>.
+    /// </summary>
+    public static async Task<ClientConnection> ConnectAsync(string endpoint, string where, TlsSettings tls, CancellationToken cancellationToken)
     {
         var address = IPEndPoint.Parse(endpoint);
         var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -51,7 +54,7 @@ internal sealed class ClientConnection : IAsyncDisposable
             throw;
         }
 
-        return new ClientConnection(endpoint, await DataPlaneStreams.ConnectAsync(socket, tls, cancellationToken));
+        return new ClientConnection(where, await DataPlaneStreams.ConnectAsync(socket, tls, cancellationToken));
     }
 
     /// <summary>
@@ -155,7 +158,7 @@ internal sealed class ClientConnection : IAsyncDisposable
                     case FrameKind.Error:
                         var text = new byte[frame.Count];
                         await _stream.ReadExactlyAsync(text, _closed.Token);
-                        pending?.Answer.TrySetException(new DataPlaneException(pending.ShardKey, Endpoint, System.Text.Encoding.UTF8.GetString(text)));
+                        pending?.Answer.TrySetException(new DataPlaneException(pending.ShardKey, Where, System.Text.Encoding.UTF8.GetString(text)));
                         break;
                     default:
                         throw new DataPlaneProtocolException($"data plane: a worker accepts only answers and errors, got {frame.Kind}");
@@ -188,9 +191,9 @@ internal sealed class ClientConnection : IAsyncDisposable
     // A hung peer (no answer within the response timeout) is a failed chunk; a broken connection is an unreachable silo.
     private Exception Failed(string shardKey, Exception reason) => reason switch
     {
-        TimeoutException => new DataPlaneException(shardKey, Endpoint, reason.Message, reason),
-        EndOfStreamException => DataPlaneUnreachable.Create(shardKey, Endpoint, "the connection was closed by the peer"),
-        _ => DataPlaneUnreachable.Create(shardKey, Endpoint, $"the connection failed: {reason.Message}"),
+        TimeoutException => new DataPlaneException(shardKey, Where, reason.Message, reason),
+        EndOfStreamException => DataPlaneUnreachable.Create(shardKey, Where, "the connection was closed by the peer"),
+        _ => DataPlaneUnreachable.Create(shardKey, Where, $"the connection failed: {reason.Message}"),
     };
 
     private sealed class Pending(string shardKey, float[] destination, int offset, int count)

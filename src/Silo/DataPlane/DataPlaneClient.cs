@@ -19,10 +19,6 @@ public sealed class DataPlaneClient(DataPlaneOptions options, DataPlaneServer se
 {
     private readonly ConcurrentDictionary<string, Task<ClientConnection>> _connections = new();
 
-    // The silo behind each data-plane endpoint, as its shards reported it: a failure names the silo, so that the
-    // coordinator's "silo-lost" event says which silo went, as it does for a grain call to a dead silo.
-    private readonly ConcurrentDictionary<string, string> _silos = new();
-
     // Keyed by the caller's list of shard grains (a worker keeps one per setup): the routes die with it.
     private readonly ConditionalWeakTable<object, ShardRoutes> _routes = new();
 
@@ -59,10 +55,8 @@ public sealed class DataPlaneClient(DataPlaneOptions options, DataPlaneServer se
         }
 
         string? local = server.Endpoint;
-        foreach (var info in infos)
-            if (info.DataPlane is { } at) Remember(at, info.Silo);
         var endpoints = infos.Select(i => i.DataPlane is { } remote && remote != local ? remote : null).ToArray();
-        var routes = new ShardRoutes(endpoints, shards.Select(s => s.GetPrimaryKeyString()).ToArray(), counts);
+        var routes = new ShardRoutes(endpoints, shards.Select(s => s.GetPrimaryKeyString()).ToArray(), counts, infos.Select(i => i.Silo).ToArray());
         _routes.AddOrUpdate(shards, routes);
         return routes;
     }
@@ -76,51 +70,39 @@ public sealed class DataPlaneClient(DataPlaneOptions options, DataPlaneServer se
     internal async Task<FloatBlock> ReduceAsync(ShardRoutes routes, int shard, GradientContribution contribution, CancellationToken cancellationToken)
     {
         string endpoint = routes.Endpoint(shard) ?? throw new ArgumentException($"data plane: shard {routes.Key(shard)} has no data-plane route", nameof(shard));
-        var connection = await ConnectionAsync(endpoint, routes.Key(shard), cancellationToken);
-        try
-        {
-            return await connection.ReduceAsync(
-                routes.Key(shard), routes.KeyBytes(shard), contribution, routes.Answers, routes.Offset(shard) + contribution.Offset, Timeout, cancellationToken);
-        }
-        catch (SiloUnavailableException e) when (_silos.TryGetValue(endpoint, out string? silo))
-        {
-            throw new SiloUnavailableException($"{e.Message} (silo {silo})", e);
-        }
+        var connection = await ConnectionAsync(endpoint, routes.Where(shard), routes.Key(shard), cancellationToken);
+        return await connection.ReduceAsync(
+            routes.Key(shard), routes.KeyBytes(shard), contribution, routes.Answers, routes.Offset(shard) + contribution.Offset, Timeout, cancellationToken);
     }
 
-    /// <summary>Records that <paramref name="endpoint"/> is the data plane of <paramref name="silo"/>, as a shard reported it.</summary>
-    internal void Remember(string endpoint, string silo) => _silos[endpoint] = silo;
-
-    /// <summary>The endpoint and, once a shard reported it, its silo: what a failure's message names.</summary>
-    private string Named(string endpoint) => _silos.TryGetValue(endpoint, out string? silo) ? $"{endpoint}, silo {silo}" : endpoint;
-
-    private async Task<ClientConnection> ConnectionAsync(string endpoint, string shardKey, CancellationToken cancellationToken)
+    // where: the endpoint as failures name it (with its silo, see ShardRoutes.Where); the connection keeps it for its own.
+    private async Task<ClientConnection> ConnectionAsync(string endpoint, string where, string shardKey, CancellationToken cancellationToken)
     {
         // A connection found broken is replaced once; a second broken one is reported.
         for (int attempt = 0; ; attempt++)
         {
-            var connecting = _connections.GetOrAdd(endpoint, Connect);
+            var connecting = _connections.GetOrAdd(endpoint, Connect, where);
             try
             {
                 var connection = await connecting.WaitAsync(cancellationToken);
                 if (connection.IsOpen) return connection;
                 _connections.TryRemove(new KeyValuePair<string, Task<ClientConnection>>(endpoint, connecting));
-                if (attempt > 0) throw DataPlaneUnreachable.Create(shardKey, Named(endpoint), "the connection closed as it opened");
+                if (attempt > 0) throw DataPlaneUnreachable.Create(shardKey, where, "the connection closed as it opened");
             }
             catch (Exception e) when (e is not SiloUnavailableException && !cancellationToken.IsCancellationRequested)
             {
                 _connections.TryRemove(new KeyValuePair<string, Task<ClientConnection>>(endpoint, connecting));
-                throw DataPlaneUnreachable.Create(shardKey, Named(endpoint), $"cannot connect: {e.Message}");
+                throw DataPlaneUnreachable.Create(shardKey, where, $"cannot connect: {e.Message}");
             }
         }
     }
 
     // Shared by every chunk that asks meanwhile, so not bound to one caller's cancellation; bounded by the response timeout.
-    private Task<ClientConnection> Connect(string endpoint) => ConnectWithin(endpoint, Timeout);
+    private Task<ClientConnection> Connect(string endpoint, string where) => ConnectWithin(endpoint, where, Timeout);
 
-    private async Task<ClientConnection> ConnectWithin(string endpoint, TimeSpan timeout)
+    private async Task<ClientConnection> ConnectWithin(string endpoint, string where, TimeSpan timeout)
     {
         using var limit = new CancellationTokenSource(timeout);
-        return await ClientConnection.ConnectAsync(endpoint, tls, limit.Token);
+        return await ClientConnection.ConnectAsync(endpoint, where, tls, limit.Token);
     }
 }

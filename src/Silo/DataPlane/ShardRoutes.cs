@@ -8,13 +8,15 @@ namespace Autograd.Cluster.Silo.DataPlane;
 internal sealed class ShardRoutes
 {
     private readonly string?[] _endpoints;
+    private readonly string?[] _silos;
     private readonly string[] _keys;
     private readonly byte[][] _keyBytes;
     private readonly int[] _offsets;
 
-    public ShardRoutes(string?[] endpoints, string[] keys, int[] counts)
+    public ShardRoutes(string?[] endpoints, string[] keys, int[] counts, string?[]? silos = null)
     {
         _endpoints = endpoints;
+        _silos = silos ?? new string?[endpoints.Length];
         _keys = keys;
         _keyBytes = keys.Select(FrameCodec.EncodeKey).ToArray();
         _offsets = new int[counts.Length];
@@ -43,6 +45,12 @@ internal sealed class ShardRoutes
 
     /// <summary>Shard <paramref name="shard"/>'s data-plane endpoint, or null for a grain call.</summary>
     public string? Endpoint(int shard) => _endpoints[shard];
+
+    /// <summary>
+    /// Where shard <paramref name="shard"/>'s chunks go, as failures name it: the endpoint and, when its shard reported
+    /// it, the silo (the coordinator's "silo-lost" event quotes the failure, as it quotes a failed grain call's).
+    /// </summary>
+    public string Where(int shard) => _silos[shard] is { } silo ? $"{_endpoints[shard]}, silo {silo}" : _endpoints[shard] ?? "";
 
     /// <summary>Shard <paramref name="shard"/>'s grain key.</summary>
     public string Key(int shard) => _keys[shard];

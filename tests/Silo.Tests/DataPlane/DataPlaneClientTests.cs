@@ -211,12 +211,10 @@ public sealed class DataPlaneClientTests(ClusterFixture cluster)
             endpoint = closed.LocalEndPoint!.ToString()!;
         }
 
-        var client = AnyClient();
-        client.Remember(endpoint, "S127.0.0.1:11111:42");
-        var routes = new ShardRoutes([endpoint], ["job/1"], [10]);
+        var routes = new ShardRoutes([endpoint], ["job/1"], [10], ["S127.0.0.1:11111:42"]);
 
         var e = await Assert.ThrowsAsync<SiloUnavailableException>(() =>
-            client.ReduceAsync(routes, 0, new GradientContribution(0, 0, 0, 1, FloatBlock.From(new float[10])), TestContext.Current.CancellationToken));
+            AnyClient().ReduceAsync(routes, 0, new GradientContribution(0, 0, 0, 1, FloatBlock.From(new float[10])), TestContext.Current.CancellationToken));
 
         Assert.Contains($"(data plane {endpoint}, silo S127.0.0.1:11111:42): cannot connect", e.Message);
     }
