@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Autograd.Cluster.Contracts;
 using Autograd.Cluster.Contracts.Benchmarks;
 using Autograd.Cluster.Contracts.Buffers;
@@ -11,7 +13,8 @@ namespace Autograd.Cluster.Silo.Benchmarks;
 
 /// <summary>
 /// A contributor of <c>bench allreduce</c>: the gradient exchange of <see cref="Grains.WorkerGrain"/> without the model
-/// (over the silos' data plane, as a worker's, unless <c>Autograd:DataPlane=false</c>).
+/// (over the silos' data plane, as a worker's, unless <c>Autograd:DataPlane=false</c>), on one flat vector as
+/// torch.distributed's all_reduce: views of it go out, and remote shards' answers are read straight into the result.
 /// Its flat gradient holds rank + 1 everywhere and the shards run SGD with lr = 1 from zeros, so after step t every
 /// parameter is -(t + 1) x (N + 1) / 2: each iteration checks that, so a fast wrong average cannot pass as a result.
 /// </summary>
@@ -22,7 +25,7 @@ public sealed class AllReduceProbeGrain(DataPlaneClient dataPlane) : Grain, IAll
     private IParameterShardGrain[] _shards = [];
     private float[] _gradient = [];
     private float[] _parameters = [];
-    private GradientBuffers? _buffers;
+    private FloatBlock[] _slices = [];
     private ShardRange[] _chunkRanges = [];
 
     public Task<string> PrepareAsync(AllReduceProbeSetup setup)
@@ -37,7 +40,7 @@ public sealed class AllReduceProbeGrain(DataPlaneClient dataPlane) : Grain, IAll
         _gradient = new float[setup.Floats];
         Array.Fill(_gradient, setup.Rank + 1f);
         _parameters = new float[setup.Floats];
-        _buffers = new GradientBuffers(setup.Shards);
+        _slices = setup.Shards.Select(r => FloatBlock.Wrap(_gradient, (int)r.Offset, r.Count)).ToArray();
         _chunkRanges = GradientExchange.ChunkRanges(setup.Shards);
         return Task.FromResult(RuntimeIdentity);
     }
@@ -48,15 +51,19 @@ public sealed class AllReduceProbeGrain(DataPlaneClient dataPlane) : Grain, IAll
         var pausedBefore = GC.GetTotalPauseDuration();
         int gen2Before = GC.CollectionCount(2);
         long started = Stopwatch.GetTimestamp();
-        // As a worker packs its gradient: one copy into reused per-shard arrays, released once every shard answered.
-        var blocks = _buffers!.Fill(_gradient);
-        var calls = GradientExchange.ReduceAsync(dataPlane, _shards, blocks, step, 0, setup.Rank, 1, nonFinite: false);
+        // As torch.distributed's all_reduce takes one flat tensor: the shards' slices go out as views of the flat
+        // gradient, and the data plane reads the averaged slices of remote shards straight into the flat result.
+        var blocks = _slices;
+        var calls = GradientExchange.ReduceAsync(dataPlane, _shards, blocks, step, 0, setup.Rank, 1, nonFinite: false, answers: _parameters);
         long sent = Stopwatch.GetTimestamp();
         var chunks = await calls;
-        _buffers.Release();
         long answered = Stopwatch.GetTimestamp();
+        // Only the slices of shards on this silo (views of the shard's answer) are copied in.
         for (int c = 0; c < chunks.Length; c++)
-            chunks[c].CopyTo(_parameters.AsSpan((int)_chunkRanges[c].Offset, _chunkRanges[c].Count));
+        {
+            var destination = _parameters.AsSpan((int)_chunkRanges[c].Offset, _chunkRanges[c].Count);
+            if (!Unsafe.AreSame(ref MemoryMarshal.GetReference(chunks[c].Span), ref MemoryMarshal.GetReference(destination))) chunks[c].CopyTo(destination);
+        }
 
         long loaded = Stopwatch.GetTimestamp();
         Check(setup, step);
@@ -78,7 +85,7 @@ public sealed class AllReduceProbeGrain(DataPlaneClient dataPlane) : Grain, IAll
         _shards = [];
         _gradient = [];
         _parameters = [];
-        _buffers = null;
+        _slices = [];
         DeactivateOnIdle();
         return Task.CompletedTask;
     }

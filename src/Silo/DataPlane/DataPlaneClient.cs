@@ -64,15 +64,22 @@ public sealed class DataPlaneClient(DataPlaneOptions options, DataPlaneServer se
     /// <summary>How many of <paramref name="shards"/> the last exchange over that list reached over the data plane (0 before any).</summary>
     internal int RemoteShards(IReadOnlyList<IParameterShardGrain> shards) => _routes.TryGetValue(shards, out var routes) ? routes.RemoteCount : 0;
 
-    /// <summary>Sends one chunk to shard <paramref name="shard"/> of <paramref name="routes"/> over the data plane; the answer lands in <see cref="ShardRoutes.Answers"/>.</summary>
+    /// <summary>Sends one chunk to shard <paramref name="shard"/> of <paramref name="routes"/>; the answer lands in <see cref="ShardRoutes.Answers"/>.</summary>
+    internal Task<FloatBlock> ReduceAsync(ShardRoutes routes, int shard, GradientContribution contribution, CancellationToken cancellationToken) =>
+        ReduceAsync(routes, shard, contribution, routes.Answers, cancellationToken);
+
+    /// <summary>
+    /// Sends one chunk to shard <paramref name="shard"/> of <paramref name="routes"/> over the data plane; the answer
+    /// lands in <paramref name="answers"/> (one float per float of the exchanged vector) at the chunk's place.
+    /// </summary>
     /// <exception cref="DataPlaneException">The shard failed the chunk, or no answer came within the response timeout.</exception>
     /// <exception cref="SiloUnavailableException">The shard's silo cannot be reached (the coordinator recovers as from a lost silo).</exception>
-    internal async Task<FloatBlock> ReduceAsync(ShardRoutes routes, int shard, GradientContribution contribution, CancellationToken cancellationToken)
+    internal async Task<FloatBlock> ReduceAsync(ShardRoutes routes, int shard, GradientContribution contribution, float[] answers, CancellationToken cancellationToken)
     {
         string endpoint = routes.Endpoint(shard) ?? throw new ArgumentException($"data plane: shard {routes.Key(shard)} has no data-plane route", nameof(shard));
         var connection = await ConnectionAsync(endpoint, routes.Where(shard), routes.Key(shard), cancellationToken);
         return await connection.ReduceAsync(
-            routes.Key(shard), routes.KeyBytes(shard), contribution, routes.Answers, routes.Offset(shard) + contribution.Offset, Timeout, cancellationToken);
+            routes.Key(shard), routes.KeyBytes(shard), contribution, answers, routes.Offset(shard) + contribution.Offset, Timeout, cancellationToken);
     }
 
     // where: the endpoint as failures name it (with its silo, see ShardRoutes.Where); the connection keeps it for its own.

@@ -32,8 +32,9 @@ internal sealed class ShardRoutes
     }
 
     /// <summary>
-    /// Where remote shards' answers are read to, at <see cref="Offset"/>: reused by every exchange over the same shards,
-    /// so a caller copies its answers out before its next exchange (a worker loads them into its model at once).
+    /// Where remote shards' answers are read to, at <see cref="Offset"/>, unless the caller names its own array: reused by
+    /// every exchange over the same shards, so a caller copies its answers out before its next exchange (a worker loads
+    /// them into its model at once).
     /// </summary>
     public float[] Answers { get; }
 

@@ -48,9 +48,9 @@ public sealed class ParameterShardGrain(CheckpointStore checkpoints, DataPlaneSe
             initial = setup.InitialValues.ToArray();
         }
 
-        var values = Tensor.From(initial, [setup.Range.Count]).MoveToOuterScope().RequiresGrad_();
-        var optimizer = OptimizerFactory.Create(setup.Optimizer, [values]);
-        if (optimizerState is { } saved) LoadOptimizerState(optimizer, saved.Names, saved.Values, saved.Step, setup.Range.Count);
+        var values = new ChunkedSlice(initial);
+        var optimizer = OptimizerFactory.Create(setup.Optimizer, values.Parameters);
+        if (optimizerState is { } saved) values.LoadOptimizerState(optimizer, saved.Names, saved.Values, saved.Step);
         var scheduler = ScheduleFactory.Create(setup.LrSchedule, optimizer);
         _state = new ParameterShardState(setup, values, optimizer, scheduler);
         // Restored at step S, a per-step schedule has stepped S times (an epoch schedule catches up in Apply).
@@ -66,7 +66,7 @@ public sealed class ParameterShardGrain(CheckpointStore checkpoints, DataPlaneSe
             throw new InvalidOperationException($"shard {this.GetPrimaryKeyString()} cannot checkpoint step {step}: it is at step {state.Step} with {state.Arrived} contribution(s) gathered");
 
         // Copied before the first await: a later step may change the live tensors while the record is written.
-        var (names, stateValues, optimizerStep) = OptimizerStateOf(state.Optimizer);
+        var (names, stateValues, optimizerStep) = state.Values.OptimizerState(state.Optimizer);
         var record = new ShardCheckpoint
         {
             Step = step,
@@ -92,17 +92,19 @@ public sealed class ParameterShardGrain(CheckpointStore checkpoints, DataPlaneSe
             || contribution.Gradient.Count != GradientChunks.Range(count, chunk).Count || contribution.Samples < 0)
             throw new ArgumentException($"shard {this.GetPrimaryKeyString()}: rank {contribution.Rank} sent {contribution.Gradient.Count} values at offset {contribution.Offset} for {contribution.Samples} samples; the slice holds {count}, sent in chunks of {GradientChunks.Floats}");
         var pending = state.Pending[chunk];
-        if (pending[contribution.Rank] is not null)
+        // A chunk every rank sent has been applied (and its contributions let go) until the step ends.
+        if (pending[contribution.Rank] is not null || state.ChunkArrived[chunk] == pending.Length)
             throw new InvalidOperationException($"shard {this.GetPrimaryKeyString()}: rank {contribution.Rank} sent step {contribution.Step} (offset {contribution.Offset}) twice");
-        if (state.Pending.Select(p => p[contribution.Rank]).FirstOrDefault(c => c is not null) is { } earlier && earlier.Samples != contribution.Samples)
-            throw new ArgumentException($"shard {this.GetPrimaryKeyString()}: rank {contribution.Rank} sent {earlier.Samples} and {contribution.Samples} samples for step {contribution.Step}");
+        if (state.RankSamples[contribution.Rank] is { } earlier && earlier != contribution.Samples)
+            throw new ArgumentException($"shard {this.GetPrimaryKeyString()}: rank {contribution.Rank} sent {earlier} and {contribution.Samples} samples for step {contribution.Step}");
 
+        state.RankSamples[contribution.Rank] = contribution.Samples;
         pending[contribution.Rank] = contribution;
         state.Arrived++;
-        var completion = state.Completion;
-        // Each chunk is averaged as soon as every rank's copy is in, while later chunks are still on the wire.
-        if (++state.ChunkArrived[chunk] == pending.Length) AverageChunk(state, chunk);
-        if (state.ChunksAveraged == state.Chunks) Apply(state);
+        var completion = state.Completions[chunk];
+        // Each chunk is averaged, updated and answered as soon as every rank's copy is in, while later chunks are still
+        // on the wire: the answers of a step flow back while its gradients still come in.
+        if (++state.ChunkArrived[chunk] == pending.Length) Apply(state, chunk);
         var values = await completion.Task;
         return FloatBlock.Wrap(values, contribution.Offset, contribution.Gradient.Count);
     }
@@ -120,7 +122,7 @@ public sealed class ParameterShardGrain(CheckpointStore checkpoints, DataPlaneSe
         if (_state is { } state && state.AbortReason is null)
         {
             state.AbortReason = reason;
-            state.Completion.TrySetException(new InvalidOperationException($"shard {this.GetPrimaryKeyString()} was aborted: {reason}"));
+            foreach (var completion in state.Completions) completion.TrySetException(new InvalidOperationException($"shard {this.GetPrimaryKeyString()} was aborted: {reason}"));
         }
 
         return Task.CompletedTask;
@@ -140,91 +142,69 @@ public sealed class ParameterShardGrain(CheckpointStore checkpoints, DataPlaneSe
     }
 
     /// <summary>
-    /// Averages one chunk's contributions in rank order, each weighted by its share of the step's samples (the gradient
-    /// of the mean loss over the global batch), into the shard's averaging buffer.
+    /// Applies chunk <paramref name="chunk"/> of the step: averages its contributions in rank order, each weighted by its
+    /// share of the step's samples (the gradient of the mean loss over the global batch), steps the optimizer on that
+    /// chunk alone and answers its contributors. The last chunk of the step ends it.
     /// </summary>
-    private static void AverageChunk(ParameterShardState state, int chunk)
+    private static void Apply(ParameterShardState state, int chunk)
     {
-        using var span = TrainingTelemetry.StartGradientAveraging(state.Setup.JobId, state.Step, state.Setup.Range.Index);
-        long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        state.Samples = state.Averager.AverageChunk(state.Pending[chunk], chunk * GradientChunks.Floats);
-        state.AveragingTime += System.Diagnostics.Stopwatch.GetElapsedTime(started);
-        state.ChunksAveraged++;
-    }
-
-    /// <summary>Applies the optimizer to the averaged step (every chunk averaged) and answers every contributor.</summary>
-    private static void Apply(ParameterShardState state)
-    {
-        var average = state.Averager.Buffer;
-        long samples = state.Samples;
-        TrainingTelemetry.GradientsAveraged(state.Setup.JobId, state.Setup.Range.Index, state.AveragingTime, average);
-        int count = state.Setup.Range.Count;
-        int epoch = state.Pending[0][0]!.Epoch;
-        // An epoch schedule steps when the first step of a new epoch arrives (so a shard restored mid-job catches up).
-        while (!state.SchedulePerStep && state.ScheduledEpoch < epoch)
+        var contributions = state.Pending[chunk];
+        int offset = chunk * GradientChunks.Floats;
+        int length = contributions[0]!.Gradient.Count;
+        using (TrainingTelemetry.StartGradientAveraging(state.Setup.JobId, state.Step, state.Setup.Range.Index))
         {
-            state.Scheduler?.Step();
-            state.ScheduledEpoch++;
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
+            state.Samples = state.Averager.AverageChunk(contributions, offset);
+            state.AveragingTime += System.Diagnostics.Stopwatch.GetElapsedTime(started);
         }
 
-        // A NaN or infinite contribution drops the whole step's update, on every shard alike (each sees the flag).
-        bool skip = state.Pending.Any(chunk => chunk.Any(c => c!.NonFinite));
-        if (skip) state.Skipped++;
-        if (samples > 0 && !skip)
+        if (state.ChunksApplied == 0)
         {
-            // The gradient tensor is made once and refilled in place each step.
-            (state.Values.Grad ??= Tensor.Zeros(count)).Copy_(average);
+            // An epoch schedule steps when the first step of a new epoch arrives (so a shard restored mid-job catches
+            // up), before any chunk of that step is updated.
+            int epoch = contributions[0]!.Epoch;
+            while (!state.SchedulePerStep && state.ScheduledEpoch < epoch)
+            {
+                state.Scheduler?.Step();
+                state.ScheduledEpoch++;
+            }
+        }
+
+        // A NaN or infinite contribution drops the step's update. The flag is the rank's, over its whole gradient, and
+        // rides on every chunk it sends: every chunk of every shard drops it alike.
+        bool skip = contributions.Any(c => c!.NonFinite);
+        state.StepSkipped |= skip;
+        if (state.Samples > 0 && !skip)
+        {
             using (TrainingTelemetry.StartOptimizerUpdate(state.Setup.JobId, state.Step, state.Setup.Range.Index))
-                state.Optimizer.Step();
+                state.Values.Step(state.Optimizer, chunk, state.Averager.Buffer.AsSpan(offset, length));
         }
 
-        // A per-step schedule steps after every step, skipped ones included, as a per-batch loop calls scheduler.step().
-        if (state.SchedulePerStep) state.Scheduler?.Step();
-
-        var completion = state.Completion;
-        foreach (var chunk in state.Pending) Array.Clear(chunk);
-        Array.Clear(state.ChunkArrived);
-        state.Arrived = 0;
-        state.ChunksAveraged = 0;
-        state.AveragingTime = TimeSpan.Zero;
-        state.Step++;
-        state.Completion = ParameterShardState.NewCompletion();
         // Each contributor gets a view of its chunk of this array, which the shard writes again two steps later: by then
         // every contributor has sent the next step, so it has received (and copied out) all of this one.
-        var answer = state.Answers[state.Step % 2] ??= new float[count];
-        state.Values.CopyTo(answer);
+        var answer = state.Answers[(state.Step + 1) % 2] ??= new float[state.Setup.Range.Count];
+        state.Values.CopyChunkTo(chunk, answer);
+        var completion = state.Completions[chunk];
+        state.Completions[chunk] = ParameterShardState.NewCompletion();
+        Array.Clear(contributions);
+        if (++state.ChunksApplied == state.Chunks) EndStep(state);
         completion.SetResult(answer);
     }
 
-    /// <summary>The optimizer's state for the slice: state tensor names, their values and its step count.</summary>
-    private static (string[] Names, float[][] Values, long Step) OptimizerStateOf(Optimizer optimizer)
+    /// <summary>Every chunk of the step is applied: the per-step schedule steps and the shard moves to the next step.</summary>
+    private static void EndStep(ParameterShardState state)
     {
-        var dict = optimizer.StateDict();
-        if (!dict.State.TryGetValue(0, out var entries)) return ([], [], 0);
-        var names = entries.Keys.Where(k => k != "step").ToArray();
-        long step = entries.TryGetValue("step", out var s) ? (long)Math.Round(s.ItemDouble()) : 0;
-        var values = names.Select(n => entries[n].ToArray()).ToArray();
-        // Only "step" is a new tensor; the others are views of the live state, which the optimizer still owns.
-        if (entries.TryGetValue("step", out var scalar)) scalar.Dispose();
-        return (names, values, step);
-    }
-
-    /// <summary>Loads restored optimizer state into the fresh optimizer over the slice (hyper-parameters stay the spec's).</summary>
-    private static void LoadOptimizerState(Optimizer optimizer, string[] names, float[][] values, long step, int count)
-    {
-        if (names.Length == 0 && step == 0) return;
-        var entries = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        try
-        {
-            if (step > 0) entries["step"] = Tensor.Scalar(step, DType.Int64);
-            for (int i = 0; i < names.Length; i++) entries[names[i]] = Tensor.From(values[i], [count]);
-            var groups = optimizer.StateDict().ParamGroups;
-            optimizer.LoadStateDict(new OptimizerStateDict(new Dictionary<int, IReadOnlyDictionary<string, Tensor>> { [0] = entries }, groups));
-        }
-        finally
-        {
-            foreach (var t in entries.Values) t.Dispose();
-        }
+        TrainingTelemetry.GradientsAveraged(state.Setup.JobId, state.Setup.Range.Index, state.AveragingTime, state.Averager.Buffer);
+        if (state.StepSkipped) state.Skipped++;
+        // A per-step schedule steps after every step, skipped ones included, as a per-batch loop calls scheduler.step().
+        if (state.SchedulePerStep) state.Scheduler?.Step();
+        Array.Clear(state.ChunkArrived);
+        Array.Clear(state.RankSamples);
+        state.Arrived = 0;
+        state.ChunksApplied = 0;
+        state.StepSkipped = false;
+        state.AveragingTime = TimeSpan.Zero;
+        state.Step++;
     }
 
     private ParameterShardState Require() =>
@@ -233,10 +213,9 @@ public sealed class ParameterShardGrain(CheckpointStore checkpoints, DataPlaneSe
     private void Release(string why)
     {
         if (_state is not { } state) return;
-        state.Completion.TrySetException(new InvalidOperationException($"shard {this.GetPrimaryKeyString()} was {why}"));
+        foreach (var completion in state.Completions) completion.TrySetException(new InvalidOperationException($"shard {this.GetPrimaryKeyString()} was {why}"));
         foreach (var s in state.Optimizer.State.Values)
             foreach (var t in s.Tensors.Values) t.Dispose();
-        state.Values.Grad?.Dispose();
         state.Values.Dispose();
         _state = null;
     }

@@ -7,14 +7,14 @@ using Autograd.Optim;
 namespace Autograd.Cluster.Silo.Grains;
 
 /// <summary>
-/// A shard's live state: its flat parameter slice (a leaf the optimizer updates), the optimizer and schedule, and the
-/// contributions gathered so far for the step in progress.
+/// A shard's live state: its flat parameter slice (one leaf per chunk, which the optimizer updates chunk by chunk), the
+/// optimizer and schedule, and the contributions gathered so far for the step in progress.
 /// </summary>
-internal sealed class ParameterShardState(ShardSetup setup, Tensor values, Optimizer optimizer, LrScheduler? scheduler)
+internal sealed class ParameterShardState(ShardSetup setup, ChunkedSlice values, Optimizer optimizer, LrScheduler? scheduler)
 {
     public ShardSetup Setup { get; } = setup;
 
-    public Tensor Values { get; } = values;
+    public ChunkedSlice Values { get; } = values;
 
     public Optimizer Optimizer { get; } = optimizer;
 
@@ -38,14 +38,20 @@ internal sealed class ParameterShardState(ShardSetup setup, Tensor values, Optim
     /// <summary>This step's contributions by chunk, then rank (null: not arrived yet).</summary>
     public GradientContribution?[][] Pending { get; } = NewPending(setup);
 
+    /// <summary>The samples each rank declared for this step (every chunk of a rank's must declare the same).</summary>
+    public long?[] RankSamples { get; } = new long?[setup.WorldSize];
+
     /// <summary>Contributions gathered this step, every chunk counted.</summary>
     public int Arrived { get; set; }
 
     /// <summary>Ranks arrived per chunk this step.</summary>
     public int[] ChunkArrived { get; } = new int[GradientChunks.CountFor(setup.Range.Count)];
 
-    /// <summary>Chunks averaged this step (every rank's contribution arrived).</summary>
-    public int ChunksAveraged { get; set; }
+    /// <summary>Chunks averaged and updated this step (every rank's contribution arrived).</summary>
+    public int ChunksApplied { get; set; }
+
+    /// <summary>Whether a chunk of this step dropped its update for a non-finite contribution.</summary>
+    public bool StepSkipped { get; set; }
 
     /// <summary>The step's total samples, from the first chunk averaged.</summary>
     public long Samples { get; set; }
@@ -53,8 +59,11 @@ internal sealed class ParameterShardState(ShardSetup setup, Tensor values, Optim
     /// <summary>Time spent averaging this step's chunks.</summary>
     public TimeSpan AveragingTime { get; set; }
 
-    /// <summary>Completes with the updated slice when the step is applied; every contributor awaits it and answers its chunk.</summary>
-    public TaskCompletionSource<float[]> Completion { get; set; } = NewCompletion();
+    /// <summary>
+    /// Per chunk: completes with the array holding the chunk's updated values (at its place in the slice) once the chunk
+    /// is applied; every contributor of that chunk awaits it. Replaced by a fresh one as it completes.
+    /// </summary>
+    public TaskCompletionSource<float[]>[] Completions { get; } = Enumerable.Range(0, GradientChunks.CountFor(setup.Range.Count)).Select(_ => NewCompletion()).ToArray();
 
     /// <summary>The two arrays the updated slice is answered in, alternately by step (allocated on first use).</summary>
     public float[]?[] Answers { get; } = new float[]?[2];

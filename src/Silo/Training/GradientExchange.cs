@@ -48,11 +48,14 @@ public static class GradientExchange
     /// Sends <paramref name="gradient"/> (one block per shard, in <paramref name="shardGrains"/> order) to the shards in
     /// chunks, over <paramref name="dataPlane"/> for shards on other silos when it is enabled, and returns the updated
     /// chunks in <see cref="ChunkRanges"/> order once every shard answered every chunk. Chunks that came over the data
-    /// plane are views of an array the next exchange over the same <paramref name="shardGrains"/> list overwrites: the
-    /// caller copies them out before then. A shard's error, a broken connection or a chunk without an answer within
-    /// Orleans' response timeout fails the exchange with an exception naming the shard, as a failed grain call does.
+    /// plane are read straight into <paramref name="answers"/> (one float per float of the whole vector, at the chunk's
+    /// place) when the caller gives it, else into an array the next exchange over the same <paramref name="shardGrains"/>
+    /// list overwrites, so the caller copies them out before then; either way the returned chunks are views of where
+    /// they landed (a chunk of a shard on this silo: of the shard's own answer). A shard's error, a broken connection or
+    /// a chunk without an answer within Orleans' response timeout fails the exchange with an exception naming the shard,
+    /// as a failed grain call does.
     /// </summary>
-    /// <exception cref="ArgumentException">The blocks do not match the shards (thrown at once).</exception>
+    /// <exception cref="ArgumentException">The blocks do not match the shards, or <paramref name="answers"/> is not as long as all the blocks (thrown at once).</exception>
     public static Task<FloatBlock[]> ReduceAsync(
         DataPlaneClient? dataPlane,
         IReadOnlyList<IParameterShardGrain> shardGrains,
@@ -62,14 +65,17 @@ public static class GradientExchange
         int rank,
         int samples,
         bool nonFinite,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        float[]? answers = null)
     {
         ArgumentNullException.ThrowIfNull(shardGrains);
         ArgumentNullException.ThrowIfNull(gradient);
         if (gradient.Count != shardGrains.Count)
             throw new ArgumentException($"GradientExchange: {gradient.Count} gradient blocks for {shardGrains.Count} shards", nameof(gradient));
-        if (dataPlane is not { Enabled: true }) return Task.WhenAll(Send(shardGrains, gradient, step, epoch, rank, samples, nonFinite, null, null, cancellationToken));
-        return ReduceOverDataPlaneAsync(dataPlane, shardGrains, gradient, step, epoch, rank, samples, nonFinite, cancellationToken);
+        if (answers is not null && answers.Length != gradient.Sum(b => (long)b.Count))
+            throw new ArgumentException($"GradientExchange: an answer array of {answers.Length} floats for blocks of {gradient.Sum(b => (long)b.Count)}", nameof(answers));
+        if (dataPlane is not { Enabled: true }) return Task.WhenAll(Send(shardGrains, gradient, step, epoch, rank, samples, nonFinite, null, null, null, cancellationToken));
+        return ReduceOverDataPlaneAsync(dataPlane, shardGrains, gradient, step, epoch, rank, samples, nonFinite, answers, cancellationToken);
     }
 
     private static async Task<FloatBlock[]> ReduceOverDataPlaneAsync(
@@ -81,10 +87,11 @@ public static class GradientExchange
         int rank,
         int samples,
         bool nonFinite,
+        float[]? answers,
         CancellationToken cancellationToken)
     {
         var routes = await dataPlane.RoutesAsync(shardGrains, gradient.Select(b => b.Count).ToArray());
-        return await Task.WhenAll(Send(shardGrains, gradient, step, epoch, rank, samples, nonFinite, dataPlane, routes, cancellationToken));
+        return await Task.WhenAll(Send(shardGrains, gradient, step, epoch, rank, samples, nonFinite, dataPlane, routes, answers ?? routes?.Answers, cancellationToken));
     }
 
     private static Task<FloatBlock>[] Send(
@@ -97,6 +104,7 @@ public static class GradientExchange
         bool nonFinite,
         DataPlaneClient? dataPlane,
         ShardRoutes? routes,
+        float[]? answers,
         CancellationToken cancellationToken)
     {
         // Results stay in ChunkRanges order; the sends go in another: grain calls to this silo's shards first (they
@@ -121,12 +129,20 @@ public static class GradientExchange
                 calls[first[s] + c] = shardGrains[s].ReduceAsync(Contribution(gradient[s], c, step, epoch, rank, samples, nonFinite));
         }
 
+        // Every contributor starts with the shard after its own silo's (the next one round the ring), so that at each
+        // moment the contributors send to different silos rather than all to shard 0's silo first while the last
+        // shard's silo waits idle (a contributor with no local shard starts at its rank).
+        int start = rank;
+        for (int s = 0; s < shardGrains.Count; s++)
+            if (routes?.Endpoint(s) is null) start = s + 1;
+
         for (int c = 0; c < most; c++)
         {
-            for (int s = 0; s < shardGrains.Count; s++)
+            for (int i = 0; i < shardGrains.Count; i++)
             {
+                int s = (start + i) % shardGrains.Count;
                 if (routes?.Endpoint(s) is null || c >= GradientChunks.CountFor(gradient[s].Count)) continue;
-                calls[first[s] + c] = dataPlane!.ReduceAsync(routes, s, Contribution(gradient[s], c, step, epoch, rank, samples, nonFinite), cancellationToken);
+                calls[first[s] + c] = dataPlane!.ReduceAsync(routes, s, Contribution(gradient[s], c, step, epoch, rank, samples, nonFinite), answers!, cancellationToken);
             }
         }
 

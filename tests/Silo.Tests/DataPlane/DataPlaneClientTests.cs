@@ -65,6 +65,43 @@ public sealed class DataPlaneClientTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task ReduceAsync_WithTheCallersAnswerArray_ReadsRemoteChunksStraightIntoIt()
+    {
+        var shards = await DataPlaneSilos.NewShardsAsync(cluster, ClusterFixture.Silos, Count, world: 1);
+        try
+        {
+            var infos = await Task.WhenAll(shards.Select(s => s.GetInfoAsync()));
+            var client = DataPlaneSilos.Service<DataPlaneClient>(cluster, infos[0].Silo);
+            var gradient = DataPlaneSilos.Values(3, Count * shards.Length);
+            var answers = new float[gradient.Length];
+
+            var tooShort = await Assert.ThrowsAsync<ArgumentException>(() => GradientExchange.ReduceAsync(
+                client, shards, Blocks(gradient, shards.Length), 0, 0, 0, 1, false, TestContext.Current.CancellationToken, new float[10]));
+            var chunks = await GradientExchange.ReduceAsync(
+                client, shards, Blocks(gradient, shards.Length), 0, 0, 0, 1, false, TestContext.Current.CancellationToken, answers);
+
+            Assert.Contains($"an answer array of 10 floats for blocks of {gradient.Length}", tooShort.Message);
+            var ranges = GradientExchange.ChunkRanges(shards.Select((_, s) => new ShardRange(s, (long)s * Count, Count)).ToArray());
+            var remote = shards.Select((_, s) => infos[s].Silo != infos[0].Silo).ToArray();
+            Assert.Contains(true, remote);
+            for (int c = 0; c < chunks.Length; c++)
+            {
+                var range = ranges[c];
+                var place = answers.AsSpan((int)range.Offset, range.Count);
+                bool inPlace = System.Runtime.CompilerServices.Unsafe.AreSame(
+                    ref System.Runtime.InteropServices.MemoryMarshal.GetReference(chunks[c].Span), ref System.Runtime.InteropServices.MemoryMarshal.GetReference(place));
+                // A remote shard's chunk is a view of the caller's array at its place; a local shard's is the shard's own answer.
+                Assert.Equal(remote[(int)(range.Offset / Count)], inPlace);
+                Assert.Equal(gradient.AsSpan((int)range.Offset, range.Count).ToArray().Select(v => -v), chunks[c].ToArray());
+            }
+        }
+        finally
+        {
+            await Task.WhenAll(shards.Select(s => s.ReleaseAsync()));
+        }
+    }
+
+    [Fact]
     public async Task ReduceAsync_DataPlaneOff_MakesGrainCallsOnly()
     {
         var shards = await DataPlaneSilos.NewShardsAsync(cluster, ClusterFixture.Silos, 100, world: 1);

@@ -88,6 +88,62 @@ public sealed class ParameterShardGrainTests(ClusterFixture cluster)
         }
     }
 
+    [Fact]
+    public async Task ReduceAsync_ChunkEveryRankSent_IsAnsweredWhileTheOtherChunksAreStillToCome()
+    {
+        var shard = await NewShardAsync(world: 2);
+        try
+        {
+            var grads = new[] { Values(seed: 3), Values(seed: 4) };
+            Task<FloatBlock> Send(int rank, int chunk)
+            {
+                var (offset, count) = GradientChunks.Range(Count, chunk);
+                return shard.ReduceAsync(new GradientContribution(0, 0, rank, 1, FloatBlock.Wrap(grads[rank], offset, count), Offset: offset));
+            }
+
+            // Chunk 1 only, from both ranks: answered at once, though chunks 0 and 2 have not been sent.
+            var first = await Task.WhenAll(Send(0, 1), Send(1, 1)).WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+            var (offset1, count1) = GradientChunks.Range(Count, 1);
+            var expected = new float[count1];
+            GradientAverager.WeightedMean([FloatBlock.Wrap(grads[0], offset1, count1), FloatBlock.Wrap(grads[1], offset1, count1)], [1, 1], expected);
+            foreach (var answer in first)
+                Assert.Equal(expected.Select(v => BitConverter.SingleToInt32Bits(-v)), answer.ToArray().Select(BitConverter.SingleToInt32Bits));
+            Assert.Equal(0, (await shard.GetInfoAsync()).StepsApplied);
+
+            // A chunk already applied this step is refused as sent twice; the step still completes with the others.
+            var again = await Assert.ThrowsAsync<InvalidOperationException>(() => Send(0, 1));
+            Assert.Contains($"rank 0 sent step 0 (offset {offset1}) twice", again.Message);
+            await Task.WhenAll(Send(0, 0), Send(1, 0), Send(0, 2), Send(1, 2)).WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+            Assert.Equal(1, (await shard.GetInfoAsync()).StepsApplied);
+        }
+        finally
+        {
+            await shard.ReleaseAsync();
+        }
+    }
+
+    [Fact]
+    public async Task ReduceAsync_RankChangesItsSamplesAfterAChunkWasApplied_ThrowsNamingBothCounts()
+    {
+        var shard = await NewShardAsync(world: 2);
+        try
+        {
+            FloatBlock Chunk(int chunk) => FloatBlock.From(new float[GradientChunks.Range(Count, chunk).Count]);
+            await Task.WhenAll(
+                shard.ReduceAsync(new GradientContribution(0, 0, 0, 1, Chunk(0), Offset: 0)),
+                shard.ReduceAsync(new GradientContribution(0, 0, 1, 1, Chunk(0), Offset: 0))).WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+
+            var e = await Assert.ThrowsAsync<ArgumentException>(() =>
+                shard.ReduceAsync(new GradientContribution(0, 0, 0, 2, Chunk(1), Offset: GradientChunks.Floats)));
+
+            Assert.Contains("rank 0 sent 1 and 2 samples for step 0", e.Message);
+        }
+        finally
+        {
+            await shard.ReleaseAsync();
+        }
+    }
+
     private async Task<IParameterShardGrain> NewShardAsync(int world)
     {
         string jobId = JobRunner.NewJobId();

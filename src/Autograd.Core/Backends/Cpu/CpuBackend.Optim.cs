@@ -49,7 +49,32 @@ internal sealed unsafe partial class CpuBackend
             T lr = T.CreateTruncating(P.Lr), wd = T.CreateTruncating(P.WeightDecay), mu = T.CreateTruncating(P.Momentum);
             // 1 - dampening in double, then rounded, as PyTorch passes alpha=1 - dampening (a Python float).
             T keep = T.CreateTruncating(1 - P.Dampening);
-            for (int i = start; i < end; i++)
+            int i = start;
+            if (Vector.IsHardwareAccelerated)
+            {
+                // The scalar loop's formulas, lane by lane, each product rounded before its sum (no fused multiply-add),
+                // so both give the same bits.
+                var vlr = new Vector<T>(lr);
+                var vwd = new Vector<T>(wd);
+                var vmu = new Vector<T>(mu);
+                var vkeep = new Vector<T>(keep);
+                for (; i <= end - Vector<T>.Count; i += Vector<T>.Count)
+                {
+                    var d = Vector.Load(Grad + i);
+                    if (P.Maximize) d = -d;
+                    if (P.WeightDecay != 0) d += vwd * Vector.Load(Param + i);
+                    if (Buffer != null)
+                    {
+                        var buf = P.FirstStep ? d : (vmu * Vector.Load(Buffer + i)) + (vkeep * d);
+                        buf.Store(Buffer + i);
+                        d = P.Nesterov ? d + (vmu * buf) : buf;
+                    }
+
+                    (Vector.Load(Param + i) - (vlr * d)).Store(Param + i);
+                }
+            }
+
+            for (; i < end; i++)
             {
                 T d = P.Maximize ? -Grad[i] : Grad[i];
                 if (P.WeightDecay != 0) d += wd * Param[i];
