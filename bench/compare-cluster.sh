@@ -5,8 +5,10 @@
 #       all_reduce + average on N ranks (../shared/reference/gloo_allreduce.py), for each N and each size; prints both
 #       RESULT lines and RATIO gloo_ms/autograd_ms (>= 1: ours is no slower). SHARDS_PER_SILO=K sets the shards.
 #   bench/compare-cluster.sh scaling [mlp|cnn] [EPOCHS]
-#       bench scaling: 2 pinned silos x 2 workers against 1 pinned silo x 1 worker, samples/s and their ratio.
-#       MAX_RUN_STEPS=N caps the coordinator's runs of consecutive steps (1 = one coordinator call per step).
+#       bench scaling: 2 pinned silos x 2 workers against 1 pinned silo x 1 worker, samples/s and their ratio; then
+#       PyTorch DDP (gloo) the same way (bench/reference/torch_ddp_scaling.py: 2 pinned processes against 1), and
+#       both ratios side by side. MAX_RUN_STEPS=N caps the coordinator's runs of consecutive steps (1 = one
+#       coordinator call per step).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kind="${1:?usage: bench/compare-cluster.sh allreduce|scaling [args]}"
@@ -16,6 +18,8 @@ python=/usr/bin/python3
 dotnet build -c Release bench/Autograd.Bench -v quiet -nologo >/dev/null
 ours() { dotnet bench/Autograd.Bench/bin/Release/net10.0/Autograd.Bench.dll "$@"; }
 field() { grep -oE "\"?$1\"?[=:][0-9.]+" <<<"$2" | grep -oE '[0-9.]+$' | tail -1; }
+# A JSON field by its exact key (field's pattern would also match a key that ends with the name).
+json_field() { grep -oE "\"$1\":[0-9.]+" <<<"$2" | grep -oE '[0-9.]+$' | head -1; }
 
 case "$kind" in
   allreduce)
@@ -36,8 +40,14 @@ case "$kind" in
     ;;
   scaling)
     model="${2:-mlp}"
+    epochs="${3:-$([[ "$model" == mlp ]] && echo 8 || echo 2)}"
     echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-    ours scaling --model "$model" ${3:+--epochs "$3"} ${MAX_RUN_STEPS:+--max-run-steps "$MAX_RUN_STEPS"}
+    mine="$(ours scaling --model "$model" --epochs "$epochs" ${MAX_RUN_STEPS:+--max-run-steps "$MAX_RUN_STEPS"})"
+    echo "$mine"
+    torch="$($python bench/reference/torch_ddp_scaling.py "$model" "$epochs" | tail -1)"
+    echo "torch:    $torch"
+    line="$(grep '^RESULT' <<<"$mine")"
+    echo "RATIO scaling $model: autograd 2 silos / 1 silo = $(json_field ratio "$line")x (training steps; $(json_field wall_clock_ratio "$line")x wall clock), torch DDP 2 processes / 1 = $(field ratio "$torch")x"
     echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
     ;;
   *) echo "unknown benchmark '$kind'" >&2; exit 2 ;;

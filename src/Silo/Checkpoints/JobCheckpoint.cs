@@ -39,6 +39,10 @@ public sealed record JobCheckpoint
     [Id(7)]
     public double EpochSeconds { get; init; }
 
+    /// <summary>The part of <see cref="EpochSeconds"/> spent running training steps.</summary>
+    [Id(11)]
+    public double EpochTrainingSeconds { get; init; }
+
     [Id(8)]
     public double? FirstLoss { get; init; }
 

@@ -337,7 +337,9 @@ public sealed class TrainingJobGrain(
         DelayDeactivation(TimeSpan.FromMinutes(Math.Min(plan.Spec.StepTimeout.TotalMinutes * run.Count, TimeSpan.FromDays(7).TotalMinutes) + 5));
         long started = time.GetTimestamp();
         var steps = await _runner.RunAsync(_members.Workers, run, plan.Spec.StepTimeout, WorkerName);
-        _runLength.Observe(steps.Length, time.GetElapsedTime(started));
+        var elapsed = time.GetElapsedTime(started);
+        _runLength.Observe(steps.Length, elapsed);
+        _state.RecordRunTime(elapsed);
         for (int i = 0; i < steps.Length; i++)
         {
             var results = steps[i];
@@ -351,9 +353,9 @@ public sealed class TrainingJobGrain(
                 continue;
             }
 
-            var elapsed = StepRunner.StepTime(results);
-            _state.RecordStep(results, elapsed);
-            TrainingTelemetry.StepCompleted(_state.JobId, _state.Loss ?? double.NaN, _state.Accuracy, results.Sum(r => r.Samples), elapsed, results.Length);
+            var stepTime = StepRunner.StepTime(results);
+            _state.RecordStep(results, stepTime);
+            TrainingTelemetry.StepCompleted(_state.JobId, _state.Loss ?? double.NaN, _state.Accuracy, results.Sum(r => r.Samples), stepTime, results.Length);
             foreach (var r in results) TrainingTelemetry.WorkerStepCompleted(_state.JobId, r.Rank, TimeSpan.FromMilliseconds(r.ComputeMilliseconds));
         }
     }

@@ -22,6 +22,7 @@ internal sealed class TrainingJobState(string jobId, string silo, TimeProvider t
     private long _epochSamples;
     private long _epochCorrect;
     private long _epochStarted;
+    private TimeSpan _epochTraining;
 
     public string JobId { get; } = jobId;
 
@@ -102,6 +103,7 @@ internal sealed class TrainingJobState(string jobId, string silo, TimeProvider t
         _epochSamples = checkpoint?.EpochSamples ?? 0;
         _epochCorrect = checkpoint?.EpochCorrect ?? 0;
         _epochStarted = time.GetTimestamp() - (long)((checkpoint?.EpochSeconds ?? 0) * time.TimestampFrequency);
+        _epochTraining = TimeSpan.FromSeconds(checkpoint?.EpochTrainingSeconds ?? 0);
         FirstLoss = checkpoint?.FirstLoss;
         SkippedSteps = checkpoint?.SkippedSteps ?? 0;
         var last = _epochs.Count > 0 ? _epochs[^1] : null;
@@ -120,6 +122,7 @@ internal sealed class TrainingJobState(string jobId, string silo, TimeProvider t
         EpochSamples = _epochSamples,
         EpochCorrect = _epochCorrect,
         EpochSeconds = time.GetElapsedTime(_epochStarted).TotalSeconds,
+        EpochTrainingSeconds = _epochTraining.TotalSeconds,
         FirstLoss = FirstLoss,
         SkippedSteps = SkippedSteps,
         Written = time.GetUtcNow(),
@@ -210,7 +213,11 @@ internal sealed class TrainingJobState(string jobId, string silo, TimeProvider t
         _epochSamples = 0;
         _epochCorrect = 0;
         _epochStarted = time.GetTimestamp();
+        _epochTraining = TimeSpan.Zero;
     }
+
+    /// <summary>A run of training steps of the current epoch took <paramref name="elapsed"/> (the coordinator's wall clock).</summary>
+    public void RecordRunTime(TimeSpan elapsed) => _epochTraining += elapsed;
 
     /// <summary>Records a finished step from its workers' results and its wall-clock duration.</summary>
     public void RecordStep(WorkerStepResult[] results, TimeSpan elapsed)
@@ -244,7 +251,8 @@ internal sealed class TrainingJobState(string jobId, string silo, TimeProvider t
             seconds,
             _epochSamples / Math.Max(seconds, 1e-9),
             TestLoss,
-            TestAccuracy);
+            TestAccuracy,
+            _epochTraining.TotalSeconds);
         _epochs.Add(metrics);
         AddEvent("epoch", $"epoch {Epoch}: mean loss {metrics.MeanLoss:G6}" + (metrics.Accuracy is double a ? $", accuracy {a:P2}" : string.Empty) + $", {metrics.SamplesPerSecond:F0} samples/s"
             + (metrics.TestLoss is double tl ? $"; test loss {tl:G6}" + (metrics.TestAccuracy is double ta ? $", test accuracy {ta:P2}" : string.Empty) : string.Empty));

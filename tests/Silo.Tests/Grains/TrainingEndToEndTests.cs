@@ -35,6 +35,9 @@ public sealed class TrainingEndToEndTests(ClusterFixture cluster)
         Assert.True(status.EpochHistory[^1].MeanLoss < 0.25 * status.EpochHistory[0].MeanLoss, $"epoch losses: {string.Join(", ", status.EpochHistory.Select(e => e.MeanLoss))}");
         Assert.True(status.EpochHistory[^1].Accuracy > 0.9, $"final accuracy {status.EpochHistory[^1].Accuracy}");
         Assert.All(status.EpochHistory, e => Assert.Equal(512, e.Samples));
+        // The training steps' share of each epoch's wall clock: recorded, positive, never more than the whole.
+        Assert.All(status.EpochHistory, e => Assert.InRange(e.TrainingSeconds ?? -1, 1e-6, e.Seconds));
+        Assert.All(status.EpochHistory, e => Assert.True(e.TrainingSamplesPerSecond >= e.SamplesPerSecond, $"epoch {e.Epoch}: {e.TrainingSamplesPerSecond} training samples/s < {e.SamplesPerSecond} wall clock"));
         Assert.True(status.SamplesPerSecond > 0);
         Assert.All(status.Workers, w => Assert.Equal(32, w.LastSamples));
         Assert.Equal(["submitted", "started", "epoch", "epoch", "epoch", "epoch", "completed"], status.Events.Select(e => e.Kind));
