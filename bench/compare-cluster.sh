@@ -4,6 +4,8 @@
 #       gradient averaging through the parameter shards of N silo processes (bench allreduce) against PyTorch gloo's
 #       all_reduce + average on N ranks (../shared/reference/gloo_allreduce.py), for each N and each size; prints both
 #       RESULT lines and RATIO gloo_ms/autograd_ms (>= 1: ours is no slower). SHARDS_PER_SILO=K sets the shards.
+#       PIN=1 pins both sides alike: silo r and gloo rank r to core r mod the cores (bench allreduce --pin against
+#       bench/reference/gloo_allreduce_pinned.py).
 #   bench/compare-cluster.sh scaling [mlp|cnn] [EPOCHS]
 #       bench scaling: 2 pinned silos x 2 workers against 1 pinned silo x 1 worker, samples/s and their ratio; then
 #       PyTorch DDP (gloo) the same way (bench/reference/torch_ddp_scaling.py: 2 pinned processes against 1), and
@@ -25,15 +27,16 @@ case "$kind" in
   allreduce)
     worlds="${2:-2 4}"; sizes="${3:-1000000,10000000}"; iters="${4:-10}"
     echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+    if [[ "${PIN:-0}" == 1 ]]; then pin=--pin; gloo_script=bench/reference/gloo_allreduce_pinned.py; else pin=; gloo_script="$reference_dir/gloo_allreduce.py"; fi
     for n in $worlds; do
-      mine="$(ours allreduce --silos "$n" --floats "$sizes" --iters "$iters" --shards-per-silo "${SHARDS_PER_SILO:-1}" | grep '^RESULT')"
+      mine="$(ours allreduce --silos "$n" --floats "$sizes" --iters "$iters" --shards-per-silo "${SHARDS_PER_SILO:-1}" $pin | grep '^RESULT')"
       for f in ${sizes//,/ }; do
-        gloo="$($python "$reference_dir/gloo_allreduce.py" "$n" "$f" "$iters" | tail -1)"
+        gloo="$($python "$gloo_script" "$n" "$f" "$iters" | tail -1)"
         line="$(grep "\"floats\":$f," <<<"$mine")"
         echo "gloo:     $gloo"
         echo "autograd: $line"
         awk -v g="$(field median_ms "$gloo")" -v m="$(field median_ms "$line")" -v n="$n" -v f="$f" \
-          'BEGIN { printf "RATIO allreduce world=%s floats=%s gloo_ms/autograd_ms = %.2f (%s / %s)\n", n, f, g / m, g, m }'
+          -v p="${pin:+ pinned}" 'BEGIN { printf "RATIO allreduce%s world=%s floats=%s gloo_ms/autograd_ms = %.2f (%s / %s)\n", p, n, f, g / m, g, m }'
       done
     done
     echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -15,8 +15,9 @@ namespace Autograd.Bench;
 /// (<see cref="IAllReduceProbeGrain"/>, the worker's exchange without the model) and N shards spread over the silos,
 /// SGD with lr = 1 (the shard's real path: average, optimizer, answer). As torch.distributed's all_reduce works on one
 /// flat tensor in place, a contributor sends views of its flat gradient and receives the averaged slices into its flat
-/// parameter array. An iteration's time is the slowest contributor's, from its first send to having every averaged
-/// slice in place. The first 20 iterations are dropped: the silos' JIT recompiles a method optimized only after 30
+/// parameter array. Each iteration starts with a barrier (every contributor reduces one float through a shard of its
+/// own), as the reference calls dist.barrier() before its clock; an iteration's time is then the slowest contributor's,
+/// from its first send to having every averaged slice in place (the reference reports rank 0's). The first 20 iterations are dropped: the silos' JIT recompiles a method optimized only after 30
 /// calls, and a training job runs thousands of steps, so the steady state is what counts (the reference drops 3).
 /// </summary>
 internal static class AllReduceBenchmark
@@ -28,6 +29,7 @@ internal static class AllReduceBenchmark
     private static async Task<int> RunAsync(string[] args)
     {
         int silos = 2, iters = 10, shardsPerSilo = 1;
+        bool pin = false;
         int[] sizes = [1_000_000];
         for (int i = 0; i < args.Length; i++)
         {
@@ -37,6 +39,7 @@ internal static class AllReduceBenchmark
                 case "--floats": sizes = args[++i].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(); break;
                 case "--iters": iters = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--shards-per-silo": shardsPerSilo = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--pin": pin = true; break;
                 default: throw new ArgumentException($"allreduce: unknown argument '{args[i]}'");
             }
         }
@@ -45,13 +48,15 @@ internal static class AllReduceBenchmark
             throw new ArgumentException($"allreduce: need --silos >= 1, --iters >= 1, --shards-per-silo >= 1 and --floats >= silos x shards per silo (got {silos}, {iters}, {shardsPerSilo}, {string.Join(",", sizes)})");
 
         // One engine thread per silo, as the reference runs each rank with torch.set_num_threads(1): the shard's
-        // optimizer step is then not spread over threads that spin on cores the other silos need.
-        await using var cluster = await SiloCluster.StartAsync(silos, environment: new Dictionary<string, string> { ["AUTOGRAD_NUM_THREADS"] = "1" });
+        // optimizer step is then not spread over threads that spin on cores the other silos need. With --pin, silo r
+        // runs on core r mod the cores (taskset), as bench/reference/gloo_allreduce_pinned.py pins rank r.
+        string[]? pins = pin ? Enumerable.Range(0, silos).Select(r => (r % Environment.ProcessorCount).ToString(CultureInfo.InvariantCulture)).ToArray() : null;
+        await using var cluster = await SiloCluster.StartAsync(silos, pins, new Dictionary<string, string> { ["AUTOGRAD_NUM_THREADS"] = "1" });
         foreach (int floats in sizes)
         {
             var result = await MeasureAsync(cluster.Grains, silos, silos * shardsPerSilo, floats, iters);
             Console.WriteLine(
-                $"allreduce silos={silos} shards={result.Shards} floats={floats} median_ms={result.MedianMs:F2} min_ms={result.MinMs:F2} " +
+                $"allreduce silos={silos}{(pin ? " (pinned)" : "")} shards={result.Shards} floats={floats} median_ms={result.MedianMs:F2} min_ms={result.MinMs:F2} " +
                 $"(send {result.SendMs:F2}, round trip {result.RoundTripMs:F2}, unpack {result.UnpackMs:F2}; GC pause {result.GcPauseMs:F2} ms, " +
                 $"{result.Gen2PerIteration:F2} gen-2 GCs per contributor and iteration; contributors on {result.DistinctSilos} silos, " +
                 $"{result.DataPlaneShards:F2} shards per contributor over the data plane)");
@@ -59,6 +64,7 @@ internal static class AllReduceBenchmark
             {
                 bench = "allreduce",
                 silos,
+                pinned = pin,
                 shards = result.Shards,
                 floats,
                 iters,
@@ -83,6 +89,9 @@ internal static class AllReduceBenchmark
         var ranges = Split(floats, shards);
         var shardGrains = ranges.Select(r => grains.GetGrain<IParameterShardGrain>(GrainKeys.Member(run, r.Index))).ToArray();
         var probes = Enumerable.Range(0, silos).Select(r => grains.GetGrain<IAllReduceProbeGrain>(GrainKeys.Member(run, r))).ToArray();
+        // The contributors' barrier before each timed iteration: a one-float shard of its own job.
+        string barrierRun = run + "-barrier";
+        var barrier = grains.GetGrain<IParameterShardGrain>(GrainKeys.Member(barrierRun, 0));
         try
         {
             await Task.WhenAll(ranges.Select((r, s) => shardGrains[s].InitializeAsync(new ShardSetup
@@ -93,6 +102,14 @@ internal static class AllReduceBenchmark
                 Optimizer = OptimizerSpec.SgdWith(1.0),
                 InitialValues = FloatBlock.From(new float[r.Count]),
             })));
+            await barrier.InitializeAsync(new ShardSetup
+            {
+                JobId = barrierRun,
+                Range = new ShardRange(0, 0, 1),
+                WorldSize = silos,
+                Optimizer = OptimizerSpec.SgdWith(1.0),
+                InitialValues = FloatBlock.From([0f]),
+            });
             var where = await Task.WhenAll(probes.Select((p, rank) => p.PrepareAsync(new AllReduceProbeSetup
             {
                 RunId = run,
@@ -100,6 +117,7 @@ internal static class AllReduceBenchmark
                 WorldSize = silos,
                 Floats = floats,
                 Shards = ranges,
+                BarrierShard = barrier.GetPrimaryKeyString(),
             })));
 
             var slowest = new List<AllReduceTiming>();
@@ -126,7 +144,7 @@ internal static class AllReduceBenchmark
         }
         finally
         {
-            await Task.WhenAll(probes.Select(p => p.ReleaseAsync()).Concat(shardGrains.Select(s => s.ReleaseAsync())));
+            await Task.WhenAll(probes.Select(p => p.ReleaseAsync()).Concat(shardGrains.Select(s => s.ReleaseAsync())).Append(barrier.ReleaseAsync()));
         }
     }
 

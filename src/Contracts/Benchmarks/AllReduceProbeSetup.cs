@@ -24,4 +24,11 @@ public sealed record AllReduceProbeSetup
 
     [Id(4)]
     public ShardRange[] Shards { get; init; } = [];
+
+    /// <summary>
+    /// The key of a one-float shard (world <see cref="WorldSize"/>) every contributor reduces through before it starts
+    /// its clock, as the reference calls <c>dist.barrier()</c> before timing; null for no barrier.
+    /// </summary>
+    [Id(5)]
+    public string? BarrierShard { get; init; }
 }

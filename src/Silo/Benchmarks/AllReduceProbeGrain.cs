@@ -23,6 +23,7 @@ public sealed class AllReduceProbeGrain(DataPlaneClient dataPlane) : Grain, IAll
 {
     private AllReduceProbeSetup? _setup;
     private IParameterShardGrain[] _shards = [];
+    private IParameterShardGrain? _barrier;
     private float[] _gradient = [];
     private float[] _parameters = [];
     private FloatBlock[] _slices = [];
@@ -37,6 +38,7 @@ public sealed class AllReduceProbeGrain(DataPlaneClient dataPlane) : Grain, IAll
             throw new ArgumentException($"probe: the shards cover {setup.Shards.Sum(s => (long)s.Count)} of {setup.Floats} floats");
         _setup = setup;
         _shards = setup.Shards.Select(r => GrainFactory.GetGrain<IParameterShardGrain>(GrainKeys.Member(setup.RunId, r.Index))).ToArray();
+        _barrier = setup.BarrierShard is { } barrier ? GrainFactory.GetGrain<IParameterShardGrain>(barrier) : null;
         _gradient = new float[setup.Floats];
         Array.Fill(_gradient, setup.Rank + 1f);
         _parameters = new float[setup.Floats];
@@ -48,6 +50,11 @@ public sealed class AllReduceProbeGrain(DataPlaneClient dataPlane) : Grain, IAll
     public async Task<AllReduceTiming> IterateAsync(long step)
     {
         var setup = _setup ?? throw new InvalidOperationException($"probe {this.GetPrimaryKeyString()} has not been prepared");
+        // All contributors leave the barrier together (within a grain call's latency), so no one's time includes
+        // waiting for another that was asked to start later.
+        if (_barrier is { } barrier)
+            await barrier.ReduceAsync(new GradientContribution(step, 0, setup.Rank, 1, FloatBlock.From([0f]), false, 0));
+
         var pausedBefore = GC.GetTotalPauseDuration();
         int gen2Before = GC.CollectionCount(2);
         long started = Stopwatch.GetTimestamp();
@@ -83,6 +90,7 @@ public sealed class AllReduceProbeGrain(DataPlaneClient dataPlane) : Grain, IAll
     {
         _setup = null;
         _shards = [];
+        _barrier = null;
         _gradient = [];
         _parameters = [];
         _slices = [];
