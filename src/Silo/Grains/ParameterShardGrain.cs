@@ -105,8 +105,7 @@ public sealed class ParameterShardGrain(CheckpointStore checkpoints, DataPlaneSe
         // Each chunk is averaged, updated and answered as soon as every rank's copy is in, while later chunks are still
         // on the wire: the answers of a step flow back while its gradients still come in.
         if (++state.ChunkArrived[chunk] == pending.Length) Apply(state, chunk);
-        var values = await completion.Task;
-        return FloatBlock.Wrap(values, contribution.Offset, contribution.Gradient.Count);
+        return FloatBlock.Wrap(await completion.Task);
     }
 
     public Task<FloatBlock> GetParametersAsync() => Task.FromResult(FloatBlock.Wrap(Require().Values.ToArray()));
@@ -149,12 +148,11 @@ public sealed class ParameterShardGrain(CheckpointStore checkpoints, DataPlaneSe
     private static void Apply(ParameterShardState state, int chunk)
     {
         var contributions = state.Pending[chunk];
-        int offset = chunk * GradientChunks.Floats;
-        int length = contributions[0]!.Gradient.Count;
+        // Averaged straight into the chunk's gradient, which the optimizer reads in place.
         using (TrainingTelemetry.StartGradientAveraging(state.Setup.JobId, state.Step, state.Setup.Range.Index))
         {
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
-            state.Samples = state.Averager.AverageChunk(contributions, offset);
+            state.Samples = GradientAverager.WeightedMean(contributions, state.Values.Gradient(chunk));
             state.AveragingTime += System.Diagnostics.Stopwatch.GetElapsedTime(started);
         }
 
@@ -177,24 +175,22 @@ public sealed class ParameterShardGrain(CheckpointStore checkpoints, DataPlaneSe
         if (state.Samples > 0 && !skip)
         {
             using (TrainingTelemetry.StartOptimizerUpdate(state.Setup.JobId, state.Step, state.Setup.Range.Index))
-                state.Values.Step(state.Optimizer, chunk, state.Averager.Buffer.AsSpan(offset, length));
+                state.Values.Step(state.Optimizer, chunk);
         }
 
-        // Each contributor gets a view of its chunk of this array, which the shard writes again two steps later: by then
-        // every contributor has sent the next step, so it has received (and copied out) all of this one.
-        var answer = state.Answers[(state.Step + 1) % 2] ??= new float[state.Setup.Range.Count];
-        state.Values.CopyChunkTo(chunk, answer);
+        // Every contributor gets a view of the chunk's live values, no copy: the chunk changes again only at its next
+        // step, which needs every contributor's next gradient, which each sends only once it has this answer whole.
         var completion = state.Completions[chunk];
         state.Completions[chunk] = ParameterShardState.NewCompletion();
         Array.Clear(contributions);
         if (++state.ChunksApplied == state.Chunks) EndStep(state);
-        completion.SetResult(answer);
+        completion.SetResult(state.Values.Values(chunk));
     }
 
     /// <summary>Every chunk of the step is applied: the per-step schedule steps and the shard moves to the next step.</summary>
     private static void EndStep(ParameterShardState state)
     {
-        TrainingTelemetry.GradientsAveraged(state.Setup.JobId, state.Setup.Range.Index, state.AveragingTime, state.Averager.Buffer);
+        TrainingTelemetry.GradientsAveraged(state.Setup.JobId, state.Setup.Range.Index, state.AveragingTime, state.Values.GradientNorm);
         if (state.StepSkipped) state.Skipped++;
         // A per-step schedule steps after every step, skipped ones included, as a per-batch loop calls scheduler.step().
         if (state.SchedulePerStep) state.Scheduler?.Step();

@@ -60,18 +60,12 @@ internal sealed class ParameterShardState(ShardSetup setup, ChunkedSlice values,
     public TimeSpan AveragingTime { get; set; }
 
     /// <summary>
-    /// Per chunk: completes with the array holding the chunk's updated values (at its place in the slice) once the chunk
-    /// is applied; every contributor of that chunk awaits it. Replaced by a fresh one as it completes.
+    /// Per chunk: completes with the chunk's updated values once the chunk is applied; every contributor of that chunk
+    /// awaits it. Replaced by a fresh one as it completes.
     /// </summary>
     public TaskCompletionSource<float[]>[] Completions { get; } = Enumerable.Range(0, GradientChunks.CountFor(setup.Range.Count)).Select(_ => NewCompletion()).ToArray();
 
-    /// <summary>The two arrays the updated slice is answered in, alternately by step (allocated on first use).</summary>
-    public float[]?[] Answers { get; } = new float[]?[2];
-
     public string? AbortReason { get; set; }
-
-    /// <summary>Averages each step's contributions into a buffer kept for the shard's life.</summary>
-    public GradientAverager Averager { get; } = new(setup.Range.Count);
 
     public static TaskCompletionSource<float[]> NewCompletion() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Numerics.Tensors;
 using Autograd.Cluster.Contracts.Status;
 
 namespace Autograd.Cluster.Silo.Telemetry;
@@ -109,15 +108,18 @@ public static class TrainingTelemetry
     }
 
     /// <summary>
-    /// Parameter shard <paramref name="shard"/> averaged its slice of a step's gradients into <paramref name="averaged"/>
-    /// in <paramref name="duration"/>. The slice's L2 norm is computed only while the gradient-norm gauge has a listener.
+    /// Parameter shard <paramref name="shard"/> averaged its slice of a step's gradients in <paramref name="duration"/>;
+    /// <paramref name="averagedNorm"/> gives the averaged slice's L2 norm, asked only while the gradient-norm gauge has a
+    /// listener.
     /// </summary>
-    public static void GradientsAveraged(string jobId, int shard, TimeSpan duration, ReadOnlySpan<float> averaged)
+    public static void GradientsAveraged(string jobId, int shard, TimeSpan duration, Func<float> averagedNorm)
     {
+        ArgumentNullException.ThrowIfNull(averagedNorm);
         KeyValuePair<string, object?> job = new(JobTag, jobId), slice = new(ShardTag, shard);
         GradientAveragingDuration.Record(duration.TotalSeconds, job, slice);
+        // The norm reads the whole averaged slice: only when someone listens.
         if (GradientNorm.Enabled)
-            GradientNorm.Record(TensorPrimitives.Norm(averaged), job, slice);
+            GradientNorm.Record(averagedNorm(), job, slice);
     }
 
     /// <summary>Worker <paramref name="rank"/> ran forward and backward on its slice in <paramref name="duration"/>.</summary>

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Autograd.Cluster.Contracts.Buffers;
 using Autograd.Optim;
 
@@ -9,11 +10,15 @@ namespace Autograd.Cluster.Silo.Training;
 /// still on the wire: the gather of a step overlaps its reduce, as in a pipelined ring all-reduce. Every optimizer of
 /// the engine is element-wise, so updating the chunks one by one gives the same values as updating the slice at once;
 /// its state is kept per chunk and read and written here as the whole slice's (what checkpoints store by name).
+/// Each chunk's values and gradient are arrays of this class that the tensors share (<see cref="Tensor.FromArray"/>):
+/// the shard averages straight into <see cref="Gradient"/> and answers with <see cref="Values"/> itself, no copy.
 /// </summary>
 public sealed class ChunkedSlice : IDisposable
 {
+    private readonly float[][] _values;
+    private readonly float[][] _gradientValues;
     private readonly Tensor[] _chunks;
-    private readonly Tensor?[] _gradients;
+    private readonly Tensor[] _gradients;
     private readonly int[] _offsets;
 
     /// <summary>The slice <paramref name="values"/>, cut as <see cref="GradientChunks"/> cuts a slice of that length.</summary>
@@ -22,14 +27,19 @@ public sealed class ChunkedSlice : IDisposable
         ArgumentNullException.ThrowIfNull(values);
         Count = values.Length;
         int chunks = GradientChunks.CountFor(values.Length);
+        _values = new float[chunks][];
+        _gradientValues = new float[chunks][];
         _chunks = new Tensor[chunks];
-        _gradients = new Tensor?[chunks];
+        _gradients = new Tensor[chunks];
         _offsets = new int[chunks];
         for (int c = 0; c < chunks; c++)
         {
             var (offset, count) = GradientChunks.Range(values.Length, c);
             _offsets[c] = offset;
-            _chunks[c] = Tensor.From(values[offset..(offset + count)], [count]).MoveToOuterScope().RequiresGrad_();
+            _values[c] = values[offset..(offset + count)];
+            _gradientValues[c] = new float[count];
+            _chunks[c] = Tensor.FromArray(_values[c]).MoveToOuterScope().RequiresGrad_();
+            _gradients[c] = Tensor.FromArray(_gradientValues[c]).MoveToOuterScope();
         }
     }
 
@@ -39,18 +49,26 @@ public sealed class ChunkedSlice : IDisposable
     /// <summary>The chunks' leaf tensors, in order: what the optimizer is built over.</summary>
     public IReadOnlyList<Tensor> Parameters => _chunks;
 
+    /// <summary>Chunk <paramref name="chunk"/>'s gradient, to be written before <see cref="Step"/> (it keeps what was last written).</summary>
+    public Span<float> Gradient(int chunk) => _gradientValues[chunk];
+
     /// <summary>
-    /// One optimizer step of chunk <paramref name="chunk"/> alone with the gradient <paramref name="gradient"/> (the
-    /// other chunks have no gradient, so the optimizer skips them).
+    /// Chunk <paramref name="chunk"/>'s live values: the optimizer's next step of the chunk overwrites them, so a reader
+    /// must be done with them by then (a shard's contributors are: each sends the chunk's next gradient only once it has
+    /// the answer of this step).
     /// </summary>
-    public void Step(Optimizer optimizer, int chunk, ReadOnlySpan<float> gradient)
+    public float[] Values(int chunk) => _values[chunk];
+
+    /// <summary>
+    /// One optimizer step of chunk <paramref name="chunk"/> alone with its <see cref="Gradient"/> (the other chunks have
+    /// no gradient, so the optimizer skips them).
+    /// </summary>
+    public void Step(Optimizer optimizer, int chunk)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         var parameter = _chunks[chunk];
-        // Made once per chunk and refilled in place each step; attached only for this chunk's step.
-        var grad = _gradients[chunk] ??= Tensor.Zeros((int)parameter.Numel).MoveToOuterScope();
-        grad.Copy_(gradient);
-        parameter.Grad = grad;
+        // Attached only for this chunk's step.
+        parameter.Grad = _gradients[chunk];
         try
         {
             optimizer.Step();
@@ -61,9 +79,16 @@ public sealed class ChunkedSlice : IDisposable
         }
     }
 
-    /// <summary>Copies chunk <paramref name="chunk"/>'s values into <paramref name="slice"/> (the whole slice's length) at the chunk's place.</summary>
-    public void CopyChunkTo(int chunk, Span<float> slice) =>
-        _chunks[chunk].CopyTo(slice.Slice(_offsets[chunk], (int)_chunks[chunk].Numel));
+    /// <summary>The L2 norm of the whole slice's <see cref="Gradient"/>s.</summary>
+    public float GradientNorm()
+    {
+        double squares = 0;
+        foreach (var g in _gradientValues) squares += TensorPrimitives.SumOfSquares<float>(g);
+        return (float)Math.Sqrt(squares);
+    }
+
+    // Chunk <paramref name="chunk"/>'s values into the whole slice's array at the chunk's place.
+    private void CopyChunkTo(int chunk, Span<float> slice) => _values[chunk].CopyTo(slice.Slice(_offsets[chunk], _values[chunk].Length));
 
     /// <summary>The whole slice's values.</summary>
     public float[] ToArray()
@@ -143,7 +168,7 @@ public sealed class ChunkedSlice : IDisposable
 
     public void Dispose()
     {
-        foreach (var g in _gradients) g?.Dispose();
+        foreach (var g in _gradients) g.Dispose();
         foreach (var t in _chunks) t.Dispose();
     }
 }

@@ -58,7 +58,13 @@ public sealed class GradientAverager
     /// <summary>The buffer <see cref="AverageChunk"/> writes (overwritten by the next step).</summary>
     public float[] Buffer => _average;
 
-    private long Mean(IReadOnlyList<GradientContribution?> contributions, int offset, int length)
+    /// <summary>
+    /// Writes the weighted mean of <paramref name="contributions"/> (every rank present, each as long as
+    /// <paramref name="destination"/>) into <paramref name="destination"/>, as <see cref="WeightedMean(IReadOnlyList{FloatBlock}, IReadOnlyList{long}, Span{float})"/>
+    /// with each contribution's samples as its weight; returns the total samples.
+    /// </summary>
+    /// <exception cref="ArgumentException">A rank has not contributed, or a contribution's length differs from the destination's.</exception>
+    public static long WeightedMean(IReadOnlyList<GradientContribution?> contributions, Span<float> destination)
     {
         ArgumentNullException.ThrowIfNull(contributions);
         var blocks = new FloatBlock[contributions.Count];
@@ -70,9 +76,15 @@ public sealed class GradientAverager
             samples[i] = c.Samples;
         }
 
+        return WeightedMean(blocks, samples, destination);
+    }
+
+    private long Mean(IReadOnlyList<GradientContribution?> contributions, int offset, int length)
+    {
+        ArgumentNullException.ThrowIfNull(contributions);
         if ((uint)offset > (uint)_average.Length || length > _average.Length - offset)
             throw new ArgumentException($"GradientAverager: a chunk of {length} floats at {offset} does not fit a slice of {_average.Length}", nameof(offset));
-        return WeightedMean(blocks, samples, _average.AsSpan(offset, length));
+        return WeightedMean(contributions, _average.AsSpan(offset, length));
     }
 
     /// <summary>

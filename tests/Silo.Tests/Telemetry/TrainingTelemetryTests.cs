@@ -45,7 +45,7 @@ public sealed class TrainingTelemetryTests
         {
             TrainingTelemetry.WorkerStepCompleted(job, rank: 0, TimeSpan.FromMilliseconds(30));
             TrainingTelemetry.WorkerStepCompleted(job, rank: 1, TimeSpan.FromMilliseconds(50));
-            TrainingTelemetry.GradientsAveraged(job, shard: 1, TimeSpan.FromMilliseconds(5), averaged: [1.5f, 0f, -3f, 1f]);
+            TrainingTelemetry.GradientsAveraged(job, shard: 1, TimeSpan.FromMilliseconds(5), () => System.Numerics.Tensors.TensorPrimitives.Norm<float>([1.5f, 0f, -3f, 1f]));
             TrainingTelemetry.CheckpointWritten(job);
             TrainingTelemetry.Recovered(job);
             meters.ForceFlush();

@@ -30,7 +30,8 @@ public sealed class ChunkedSliceTests
             foreach (int c in (int[])[2, 0, 1])
             {
                 var (offset, count) = GradientChunks.Range(Count, c);
-                slice.Step(chunked, c, gradient.AsSpan(offset, count));
+                gradient.AsSpan(offset, count).CopyTo(slice.Gradient(c));
+                slice.Step(chunked, c);
             }
 
             whole.Grad = Tensor.From(gradient, [Count]);
@@ -40,6 +41,12 @@ public sealed class ChunkedSliceTests
 
         Assert.Equal(3, slice.Parameters.Count);
         Assert.All(slice.Parameters, p => Assert.Null(p.Grad));
+        // The chunks' live values are the arrays the tensors share, and the gradient norm covers every chunk.
+        for (int c = 0; c < 3; c++)
+            Assert.Equal(slice.Parameters[c].ToArray(), slice.Values(c));
+        var last = Values(seed: 12);
+        double norm = Math.Sqrt(last.Sum(v => (double)v * v));
+        Assert.True(Math.Abs(slice.GradientNorm() - norm) <= 1e-5 * norm, $"gradient norm {slice.GradientNorm()}, expected {norm}");
     }
 
     [Fact]
@@ -82,7 +89,8 @@ public sealed class ChunkedSliceTests
         for (int c = 0; c < slice.Parameters.Count; c++)
         {
             var (offset, count) = GradientChunks.Range(Count, c);
-            slice.Step(optimizer, c, gradient.AsSpan(offset, count));
+            gradient.AsSpan(offset, count).CopyTo(slice.Gradient(c));
+            slice.Step(optimizer, c);
         }
     }
 
