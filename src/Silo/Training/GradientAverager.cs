@@ -7,7 +7,8 @@ namespace Autograd.Cluster.Silo.Training;
 /// <summary>
 /// A shard's gradient averaging: the contributions of one step, each weighted by its share of the step's samples
 /// (the gradient of the mean loss over the global batch), summed in rank order in float32 with SIMD
-/// (<see cref="TensorPrimitives"/>) straight from the received blocks, into one buffer reused every step.
+/// (<see cref="TensorPrimitives"/>) straight from the received blocks: into a caller's span (a shard averages each
+/// chunk into that chunk's gradient) or into one buffer an instance reuses every step.
 /// </summary>
 /// <remarks>
 /// The sum walks the slice in chunks that stay in the L1/L2 cache, adding every contribution to a chunk before moving
@@ -38,25 +39,9 @@ public sealed class GradientAverager
     /// </summary>
     public (float[] Average, long Samples) Average(IReadOnlyList<GradientContribution?> contributions)
     {
-        long total = Mean(contributions, 0, _average.Length);
+        long total = WeightedMean(contributions, _average);
         return (_average, total);
     }
-
-    /// <summary>
-    /// Averages one chunk of a step: <paramref name="contributions"/> (every entry present, all of one length) cover
-    /// floats [<paramref name="offset"/>, offset + length) of the slice; writes their weighted mean there in the buffer
-    /// that <see cref="Buffer"/> returns and answers the step's total samples. Chunks are independent: each element is
-    /// still summed over the ranks in rank order, so the result does not depend on how the slice was cut.
-    /// </summary>
-    /// <exception cref="ArgumentException">A contribution is missing or the chunk does not lie within the slice.</exception>
-    public long AverageChunk(IReadOnlyList<GradientContribution?> contributions, int offset)
-    {
-        ArgumentNullException.ThrowIfNull(contributions);
-        return Mean(contributions, offset, contributions.Count > 0 && contributions[0] is { } first ? first.Gradient.Count : 0);
-    }
-
-    /// <summary>The buffer <see cref="AverageChunk"/> writes (overwritten by the next step).</summary>
-    public float[] Buffer => _average;
 
     /// <summary>
     /// Writes the weighted mean of <paramref name="contributions"/> (every rank present, each as long as
@@ -77,14 +62,6 @@ public sealed class GradientAverager
         }
 
         return WeightedMean(blocks, samples, destination);
-    }
-
-    private long Mean(IReadOnlyList<GradientContribution?> contributions, int offset, int length)
-    {
-        ArgumentNullException.ThrowIfNull(contributions);
-        if ((uint)offset > (uint)_average.Length || length > _average.Length - offset)
-            throw new ArgumentException($"GradientAverager: a chunk of {length} floats at {offset} does not fit a slice of {_average.Length}", nameof(offset));
-        return WeightedMean(contributions, _average.AsSpan(offset, length));
     }
 
     /// <summary>

@@ -97,7 +97,7 @@ public sealed class GradientAveragerTests
     }
 
     [Fact]
-    public void AverageChunk_ChunkByChunk_EqualsTheWholeSliceBitForBit()
+    public void WeightedMean_ChunkByChunk_EqualsTheWholeSliceBitForBit()
     {
         var random = new Random(5);
         var grads = Enumerable.Range(0, 3).Select(_ => Enumerable.Range(0, Length).Select(_ => random.NextSingle() - 0.5f).ToArray()).ToArray();
@@ -105,26 +105,26 @@ public sealed class GradientAveragerTests
         var whole = new GradientAverager(Length);
         var (expected, _) = whole.Average(grads.Select((g, r) => (GradientContribution?)Contribution(r, (int)samples[r], g)).ToArray());
 
-        var chunked = new GradientAverager(Length);
+        // As a shard averages each chunk into that chunk's own gradient, in whatever order the chunks come.
+        var chunked = new float[Length];
         long total = 0;
         foreach (int offset in (int[])[GradientAverager.ChunkFloats + 5, 0, 10])
         {
             int length = offset == 0 ? 10 : offset == 10 ? GradientAverager.ChunkFloats - 5 : Length - offset;
-            total = chunked.AverageChunk(grads.Select((g, r) => (GradientContribution?)Contribution(r, (int)samples[r], g.AsSpan(offset, length).ToArray())).ToArray(), offset);
+            total = GradientAverager.WeightedMean(
+                grads.Select((g, r) => (GradientContribution?)Contribution(r, (int)samples[r], g.AsSpan(offset, length).ToArray())).ToArray(), chunked.AsSpan(offset, length));
         }
 
         Assert.Equal(12, total);
-        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), chunked.Buffer.Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), chunked.Select(BitConverter.SingleToInt32Bits));
     }
 
     [Fact]
-    public void AverageChunk_PastTheSlice_ThrowsNamingTheOffset()
+    public void WeightedMean_ContributionLongerThanTheDestination_ThrowsNamingBoth()
     {
-        var averager = new GradientAverager(4);
+        var e = Assert.Throws<ArgumentException>(() => GradientAverager.WeightedMean([Contribution(0, 1, [1f, 2f])], new float[1]));
 
-        var e = Assert.Throws<ArgumentException>(() => averager.AverageChunk([Contribution(0, 1, [1f, 2f])], 3));
-
-        Assert.Contains("at 3", e.Message);
+        Assert.Contains("rank 0 sent 2 values for a slice of 1", e.Message);
     }
 
     private static GradientContribution Contribution(int rank, int samples, float[] values) =>
