@@ -10,7 +10,7 @@ public static class ModelFactory
     /// <summary>The most parameters a model may have: 256 Mi (1 GiB of floats, before gradients and optimizer state).</summary>
     public const long MaxParameters = 256L * 1024 * 1024;
 
-    /// <summary>The most values one layer may produce for the shape check's batch of two (256 MiB of floats).</summary>
+    /// <summary>The most values one layer may produce for the shape check's batch of two (256 MiB of floats; half as much again for its batch of three).</summary>
     public const long MaxActivationValues = 64L * 1024 * 1024;
 
     /// <summary>
@@ -63,10 +63,19 @@ public static class ModelFactory
 
     /// <summary>
     /// Runs <paramref name="model"/> in eval mode, without a graph, on a zero batch of two samples of
-    /// <paramref name="sampleShape"/>, layer by layer; a layer that refuses its input is reported with its index, the
-    /// input it expects and the shape it got. Returns the output's shape.
+    /// <paramref name="sampleShape"/>, layer by layer, then on a batch of three; a layer that refuses its input is
+    /// reported with its index, the input it expects and the shape it got. The second batch catches a layer that takes
+    /// the batch dimension for one of its own (a LayerNorm over [2, 2] accepts a batch of two samples of 2 features):
+    /// training and evaluation batches come in every size. Returns the output's shape for the batch of two.
     /// </summary>
     public static int[] CheckShapes(Sequential model, ModelSpec spec, int[] sampleShape)
+    {
+        var output = Run(model, spec, sampleShape, batch: 2);
+        Run(model, spec, sampleShape, batch: 3);
+        return output;
+    }
+
+    private static int[] Run(Sequential model, ModelSpec spec, int[] sampleShape, int batch)
     {
         bool training = model.Training;
         model.Eval();
@@ -74,16 +83,18 @@ public static class ModelFactory
         {
             using var scope = new TensorScope();
             using var noGrad = Tensor.NoGrad();
-            var x = Tensor.Zeros([2, .. sampleShape], DType.Float32);
+            var x = Tensor.Zeros([batch, .. sampleShape], DType.Float32);
+            // The limit is for the batch of two; the batch of three may take half as much again.
+            long limit = MaxActivationValues * batch / 2;
             int index = 0;
             foreach (var layer in model)
             {
                 var input = x.Shape;
-                if (OutputValues(layer, input) is > MaxActivationValues and var produced)
+                if (OutputValues(layer, input) is var produced && produced > limit)
                 {
                     throw new JobSpecException(
                         $"model.layers[{index}]",
-                        $"{spec.Layers[index].Type} would produce {produced} values from {Shape(input)}, more than the {MaxActivationValues} one layer may for a batch of 2");
+                        $"{spec.Layers[index].Type} would produce {produced} values from {Shape(input)}, more than the {limit} one layer may for a batch of {batch}");
                 }
 
                 try
@@ -94,9 +105,10 @@ public static class ModelFactory
                 {
                     // Any failure, not only the engine's shape errors: a registered model's forward is the silo owner's code.
                     string source = index == 0 ? "a batch of the dataset" : $"the output of layer {index - 1}";
+                    string batches = batch == 2 ? string.Empty : $"; with a batch of {batch}, where a batch of 2 passed";
                     throw new JobSpecException(
                         $"model.layers[{index}]",
-                        $"{spec.Layers[index].Type} expects input {ExpectedInput(layer)} but gets {Shape(input)} ({source}): {e.Message}");
+                        $"{spec.Layers[index].Type} expects input {ExpectedInput(layer)} but gets {Shape(input)} ({source}{batches}): {e.Message}");
                 }
 
                 index++;

@@ -36,6 +36,21 @@ public sealed class JobValidationTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task Submit_LayerThatFitsOnlyABatchOfTwo_IsRefusedNamingTheLayerAndBothShapes()
+    {
+        // LayerNorm over [2, 2] after 2 features accepts the shape check's batch of two ([2, 2]) but no other batch: a
+        // job with it used to be accepted and then fail at its first evaluation.
+        var job = cluster.Grains.GetGrain<ITrainingJobGrain>(JobRunner.NewJobId());
+        var layerNorm = new LayerSpec { Type = "LayerNorm", Args = new Dictionary<string, string>(StringComparer.Ordinal) { ["normalizedShape"] = "2,2" } };
+        var spec = Specs.Mlp() with { Model = ModelSpec.Sequential(LayerSpec.Linear(6, 2), layerNorm, LayerSpec.Linear(2, 3)) };
+
+        var error = await Assert.ThrowsAsync<JobSpecException>(() => job.SubmitAsync(spec));
+
+        Assert.Equal("model.layers[1]", error.Field);
+        Assert.Contains("but gets [3, 2] (the output of layer 0; with a batch of 3, where a batch of 2 passed)", error.Message);
+    }
+
+    [Fact]
     public async Task Submit_RefusedThenCorrected_Runs()
     {
         var job = cluster.Grains.GetGrain<ITrainingJobGrain>(JobRunner.NewJobId());
