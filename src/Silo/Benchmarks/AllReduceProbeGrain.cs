@@ -60,8 +60,7 @@ public sealed class AllReduceProbeGrain(DataPlaneClient dataPlane) : Grain, IAll
         long started = Stopwatch.GetTimestamp();
         // As torch.distributed's all_reduce takes one flat tensor: the shards' slices go out as views of the flat
         // gradient, and the data plane reads the averaged slices of remote shards straight into the flat result.
-        var blocks = _slices;
-        var calls = GradientExchange.ReduceAsync(dataPlane, _shards, blocks, step, 0, setup.Rank, 1, nonFinite: false, answers: _parameters);
+        var calls = GradientExchange.ReduceAsync(dataPlane, _shards, _slices, step, 0, setup.Rank, 1, nonFinite: false, answers: _parameters);
         long sent = Stopwatch.GetTimestamp();
         var chunks = await calls;
         long answered = Stopwatch.GetTimestamp();

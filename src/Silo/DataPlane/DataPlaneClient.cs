@@ -64,10 +64,6 @@ public sealed class DataPlaneClient(DataPlaneOptions options, DataPlaneServer se
     /// <summary>How many of <paramref name="shards"/> the last exchange over that list reached over the data plane (0 before any).</summary>
     internal int RemoteShards(IReadOnlyList<IParameterShardGrain> shards) => _routes.TryGetValue(shards, out var routes) ? routes.RemoteCount : 0;
 
-    /// <summary>Sends one chunk to shard <paramref name="shard"/> of <paramref name="routes"/>; the answer lands in <see cref="ShardRoutes.Answers"/>.</summary>
-    internal Task<FloatBlock> ReduceAsync(ShardRoutes routes, int shard, GradientContribution contribution, CancellationToken cancellationToken) =>
-        ReduceAsync(routes, shard, contribution, routes.Answers, cancellationToken);
-
     /// <summary>
     /// Sends one chunk to shard <paramref name="shard"/> of <paramref name="routes"/> over the data plane; the answer
     /// lands in <paramref name="answers"/> (one float per float of the exchanged vector) at the chunk's place.

@@ -100,7 +100,6 @@ public sealed class ParameterShardGrain(CheckpointStore checkpoints, DataPlaneSe
 
         state.RankSamples[contribution.Rank] = contribution.Samples;
         pending[contribution.Rank] = contribution;
-        state.Arrived++;
         var completion = state.Completions[chunk];
         // Each chunk is averaged, updated and answered as soon as every rank's copy is in, while later chunks are still
         // on the wire: the answers of a step flow back while its gradients still come in.
@@ -196,7 +195,6 @@ public sealed class ParameterShardGrain(CheckpointStore checkpoints, DataPlaneSe
         if (state.SchedulePerStep) state.Scheduler?.Step();
         Array.Clear(state.ChunkArrived);
         Array.Clear(state.RankSamples);
-        state.Arrived = 0;
         state.ChunksApplied = 0;
         state.StepSkipped = false;
         state.AveragingTime = TimeSpan.Zero;

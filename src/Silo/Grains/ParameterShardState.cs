@@ -42,7 +42,7 @@ internal sealed class ParameterShardState(ShardSetup setup, ChunkedSlice values,
     public long?[] RankSamples { get; } = new long?[setup.WorldSize];
 
     /// <summary>Contributions gathered this step, every chunk counted.</summary>
-    public int Arrived { get; set; }
+    public int Arrived => ChunkArrived.Sum();
 
     /// <summary>Ranks arrived per chunk this step.</summary>
     public int[] ChunkArrived { get; } = new int[GradientChunks.CountFor(setup.Range.Count)];

@@ -116,7 +116,7 @@ public sealed class ChunkedSlice : IDisposable
             {
                 if (!dict.State.TryGetValue(c, out var entries)) continue;
                 for (int n = 0; n < names.Length; n++)
-                    if (entries.TryGetValue(names[n], out var tensor)) tensor.CopyTo(values[n].AsSpan(_offsets[c], (int)_chunks[c].Numel));
+                    if (entries.TryGetValue(names[n], out var tensor)) tensor.CopyTo(values[n].AsSpan(_offsets[c], _values[c].Length));
             }
 
             return (names, values, step);
@@ -147,7 +147,7 @@ public sealed class ChunkedSlice : IDisposable
         {
             for (int c = 0; c < _chunks.Length; c++)
             {
-                int count = (int)_chunks[c].Numel;
+                int count = _values[c].Length;
                 var entries = new Dictionary<string, Tensor>(StringComparer.Ordinal);
                 state[c] = entries;
                 if (step > 0) entries["step"] = Tensor.Scalar(step, DType.Int64);

@@ -74,34 +74,28 @@ public static class GradientExchange
             throw new ArgumentException($"GradientExchange: {gradient.Count} gradient blocks for {shardGrains.Count} shards", nameof(gradient));
         if (answers is not null && answers.Length != gradient.Sum(b => (long)b.Count))
             throw new ArgumentException($"GradientExchange: an answer array of {answers.Length} floats for blocks of {gradient.Sum(b => (long)b.Count)}", nameof(answers));
-        if (dataPlane is not { Enabled: true }) return Task.WhenAll(Send(shardGrains, gradient, step, epoch, rank, samples, nonFinite, null, null, null, cancellationToken));
-        return ReduceOverDataPlaneAsync(dataPlane, shardGrains, gradient, step, epoch, rank, samples, nonFinite, answers, cancellationToken);
+        // What every chunk of this contribution says besides its floats and offset.
+        var header = new GradientContribution(step, epoch, rank, samples, FloatBlock.Empty, nonFinite);
+        if (dataPlane is not { Enabled: true }) return Task.WhenAll(Send(shardGrains, gradient, header, null, null, null, cancellationToken));
+        return ReduceOverDataPlaneAsync(dataPlane, shardGrains, gradient, header, answers, cancellationToken);
     }
 
     private static async Task<FloatBlock[]> ReduceOverDataPlaneAsync(
         DataPlaneClient dataPlane,
         IReadOnlyList<IParameterShardGrain> shardGrains,
         IReadOnlyList<FloatBlock> gradient,
-        long step,
-        int epoch,
-        int rank,
-        int samples,
-        bool nonFinite,
+        GradientContribution header,
         float[]? answers,
         CancellationToken cancellationToken)
     {
         var routes = await dataPlane.RoutesAsync(shardGrains, gradient.Select(b => b.Count).ToArray());
-        return await Task.WhenAll(Send(shardGrains, gradient, step, epoch, rank, samples, nonFinite, dataPlane, routes, answers ?? routes?.Answers, cancellationToken));
+        return await Task.WhenAll(Send(shardGrains, gradient, header, dataPlane, routes, answers ?? routes?.Answers, cancellationToken));
     }
 
     private static Task<FloatBlock>[] Send(
         IReadOnlyList<IParameterShardGrain> shardGrains,
         IReadOnlyList<FloatBlock> gradient,
-        long step,
-        int epoch,
-        int rank,
-        int samples,
-        bool nonFinite,
+        GradientContribution header,
         DataPlaneClient? dataPlane,
         ShardRoutes? routes,
         float[]? answers,
@@ -126,13 +120,13 @@ public static class GradientExchange
         {
             if (routes?.Endpoint(s) is not null) continue;
             for (int c = 0; c < GradientChunks.CountFor(gradient[s].Count); c++)
-                calls[first[s] + c] = shardGrains[s].ReduceAsync(Contribution(gradient[s], c, step, epoch, rank, samples, nonFinite));
+                calls[first[s] + c] = shardGrains[s].ReduceAsync(Chunk(header, gradient[s], c));
         }
 
         // Every contributor starts with the shard after its own silo's (the next one round the ring), so that at each
         // moment the contributors send to different silos rather than all to shard 0's silo first while the last
         // shard's silo waits idle (a contributor with no local shard starts at its rank).
-        int start = rank;
+        int start = header.Rank;
         for (int s = 0; s < shardGrains.Count; s++)
             if (routes?.Endpoint(s) is null) start = s + 1;
 
@@ -142,16 +136,17 @@ public static class GradientExchange
             {
                 int s = (start + i) % shardGrains.Count;
                 if (routes?.Endpoint(s) is null || c >= GradientChunks.CountFor(gradient[s].Count)) continue;
-                calls[first[s] + c] = dataPlane!.ReduceAsync(routes, s, Contribution(gradient[s], c, step, epoch, rank, samples, nonFinite), answers!, cancellationToken);
+                calls[first[s] + c] = dataPlane!.ReduceAsync(routes, s, Chunk(header, gradient[s], c), answers!, cancellationToken);
             }
         }
 
         return calls;
     }
 
-    private static GradientContribution Contribution(FloatBlock block, int chunk, long step, int epoch, int rank, int samples, bool nonFinite)
+    // Chunk <paramref name="chunk"/> of <paramref name="block"/>, with the header's step, epoch, rank, samples and flag.
+    private static GradientContribution Chunk(GradientContribution header, FloatBlock block, int chunk)
     {
         var (offset, count) = GradientChunks.Range(block.Count, chunk);
-        return new GradientContribution(step, epoch, rank, samples, block.Slice(offset, count), nonFinite, offset);
+        return header with { Gradient = block.Slice(offset, count), Offset = offset };
     }
 }

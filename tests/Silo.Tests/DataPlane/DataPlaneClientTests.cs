@@ -179,7 +179,7 @@ public sealed class DataPlaneClientTests(ClusterFixture cluster)
             var routes = (await client.RoutesAsync(shards, shards.Select(_ => 100).ToArray()))!;
 
             var e = await Assert.ThrowsAsync<DataPlaneException>(() =>
-                client.ReduceAsync(routes, remote, new GradientContribution(7, 0, 0, 1, FloatBlock.From(new float[100])), TestContext.Current.CancellationToken));
+                client.ReduceAsync(routes, remote, new GradientContribution(7, 0, 0, 1, FloatBlock.From(new float[100])), routes.Answers, TestContext.Current.CancellationToken));
 
             Assert.Equal(shards[remote].GetPrimaryKeyString(), e.ShardKey);
             Assert.Contains($"shard {shards[remote].GetPrimaryKeyString()}", e.Message);
@@ -210,7 +210,7 @@ public sealed class DataPlaneClientTests(ClusterFixture cluster)
         var routes = new ShardRoutes([listener.LocalEndPoint!.ToString()], ["job/0"], [100]);
 
         var e = await Assert.ThrowsAsync<SiloUnavailableException>(() =>
-            client.ReduceAsync(routes, 0, new GradientContribution(0, 0, 0, 1, FloatBlock.From(new float[100])), TestContext.Current.CancellationToken));
+            client.ReduceAsync(routes, 0, new GradientContribution(0, 0, 0, 1, FloatBlock.From(new float[100])), routes.Answers, TestContext.Current.CancellationToken));
         await dying;
 
         Assert.Contains("shard job/0", e.Message);
@@ -232,7 +232,7 @@ public sealed class DataPlaneClientTests(ClusterFixture cluster)
         var routes = new ShardRoutes([endpoint], ["job/1"], [10]);
 
         var e = await Assert.ThrowsAsync<SiloUnavailableException>(() =>
-            AnyClient().ReduceAsync(routes, 0, new GradientContribution(0, 0, 0, 1, FloatBlock.From(new float[10])), TestContext.Current.CancellationToken));
+            AnyClient().ReduceAsync(routes, 0, new GradientContribution(0, 0, 0, 1, FloatBlock.From(new float[10])), routes.Answers, TestContext.Current.CancellationToken));
 
         Assert.Contains($"shard job/1 (data plane {endpoint}): cannot connect", e.Message);
     }
@@ -251,7 +251,7 @@ public sealed class DataPlaneClientTests(ClusterFixture cluster)
         var routes = new ShardRoutes([endpoint], ["job/1"], [10], ["S127.0.0.1:11111:42"]);
 
         var e = await Assert.ThrowsAsync<SiloUnavailableException>(() =>
-            AnyClient().ReduceAsync(routes, 0, new GradientContribution(0, 0, 0, 1, FloatBlock.From(new float[10])), TestContext.Current.CancellationToken));
+            AnyClient().ReduceAsync(routes, 0, new GradientContribution(0, 0, 0, 1, FloatBlock.From(new float[10])), routes.Answers, TestContext.Current.CancellationToken));
 
         Assert.Contains($"(data plane {endpoint}, silo S127.0.0.1:11111:42): cannot connect", e.Message);
     }

@@ -35,7 +35,7 @@ public sealed class DataPlaneTlsTests(ClusterFixture cluster) : IDisposable
             var gradient = DataPlaneSilos.Values(5, Count);
 
             var answer = await Client(Load(_authority.Issue("silo-b")), server).ReduceAsync(
-                Route(server, shard), 0, new GradientContribution(0, 0, 0, 1, FloatBlock.From(gradient)), TestContext.Current.CancellationToken);
+                Route(server, shard), 0, new GradientContribution(0, 0, 0, 1, FloatBlock.From(gradient)), new float[Count], TestContext.Current.CancellationToken);
 
             Assert.Equal(gradient.Select(v => -v), answer.ToArray());
         }
@@ -55,9 +55,9 @@ public sealed class DataPlaneTlsTests(ClusterFixture cluster) : IDisposable
             var contribution = new GradientContribution(0, 0, 0, 1, FloatBlock.From(new float[Count]));
 
             var plain = await Assert.ThrowsAsync<SiloUnavailableException>(() =>
-                Client(TlsSettings.Disabled, server).ReduceAsync(Route(server, shard), 0, contribution, TestContext.Current.CancellationToken));
+                Client(TlsSettings.Disabled, server).ReduceAsync(Route(server, shard), 0, contribution, new float[Count], TestContext.Current.CancellationToken));
             var stranger = await Assert.ThrowsAsync<SiloUnavailableException>(() =>
-                Client(Load(_stranger.Issue("impostor")), server).ReduceAsync(Route(server, shard), 0, contribution, TestContext.Current.CancellationToken));
+                Client(Load(_stranger.Issue("impostor")), server).ReduceAsync(Route(server, shard), 0, contribution, new float[Count], TestContext.Current.CancellationToken));
 
             Assert.Contains($"shard {shard.GetPrimaryKeyString()}", plain.Message);
             Assert.Contains("cannot connect", stranger.Message);
