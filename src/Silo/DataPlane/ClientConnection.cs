@@ -23,12 +23,16 @@ internal sealed class ClientConnection : IAsyncDisposable
     private Exception? _failure;
     private int _nextId;
 
-    private ClientConnection(string where, Stream stream)
+    private ClientConnection(string where, Stream stream, bool isLocal)
     {
         Where = where;
+        IsLocal = isLocal;
         _stream = stream;
         _reading = ReadLoopAsync();
     }
+
+    /// <summary>Whether the connection runs over the remote data plane's local socket rather than TCP.</summary>
+    public bool IsLocal { get; }
 
     /// <summary>The remote data plane as failures name it: the endpoint and, when known, its silo.</summary>
     public string Where { get; }
@@ -37,11 +41,16 @@ internal sealed class ClientConnection : IAsyncDisposable
     public bool IsOpen => _failure is null;
 
     /// <summary>
-    /// Connects to <paramref name="endpoint"/> (and authenticates with <paramref name="tls"/> when it is on); its
-    /// failures name it <paramref name="where"/>.
+    /// Connects to the data plane at <paramref name="endpoint"/>, through its local socket <paramref name="localEndpoint"/>
+    /// when there is one and it answers (only a silo in this network namespace can), and authenticates with
+    /// <paramref name="tls"/> when it is on, on either; failures name it <paramref name="where"/>.
     /// </summary>
-    public static async Task<ClientConnection> ConnectAsync(string endpoint, string where, TlsSettings tls, CancellationToken cancellationToken)
+    public static async Task<ClientConnection> ConnectAsync(
+        string endpoint, string? localEndpoint, string where, TlsSettings tls, CancellationToken cancellationToken)
     {
+        if (localEndpoint is not null && await TryConnectLocallyAsync(localEndpoint, cancellationToken) is { } local)
+            return new ClientConnection(where, await DataPlaneStreams.ConnectAsync(local, tls, cancellationToken), isLocal: true);
+
         var address = IPEndPoint.Parse(endpoint);
         var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -54,7 +63,29 @@ internal sealed class ClientConnection : IAsyncDisposable
             throw;
         }
 
-        return new ClientConnection(where, await DataPlaneStreams.ConnectAsync(socket, tls, cancellationToken));
+        return new ClientConnection(where, await DataPlaneStreams.ConnectAsync(socket, tls, cancellationToken), isLocal: false);
+    }
+
+    // No such socket here (another host, another pod) or nobody listening on it (a silo killed since it reported it):
+    // TCP then, which reports an unreachable silo as it always has.
+    private static async Task<Socket?> TryConnectLocallyAsync(string localEndpoint, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(LocalSockets.EndPoint(localEndpoint), cancellationToken);
+            return socket;
+        }
+        catch (SocketException)
+        {
+            socket.Dispose();
+            return null;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     /// <summary>

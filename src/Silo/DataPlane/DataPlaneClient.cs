@@ -56,7 +56,9 @@ public sealed class DataPlaneClient(DataPlaneOptions options, DataPlaneServer se
 
         string? local = server.Endpoint;
         var endpoints = infos.Select(i => i.DataPlane is { } remote && remote != local ? remote : null).ToArray();
-        var routes = new ShardRoutes(endpoints, shards.Select(s => s.GetPrimaryKeyString()).ToArray(), counts, infos.Select(i => i.Silo).ToArray());
+        var localEndpoints = infos.Select(i => options.LocalSocket && LocalSockets.IsName(i.LocalDataPlane) ? i.LocalDataPlane : null).ToArray();
+        var routes = new ShardRoutes(
+            endpoints, shards.Select(s => s.GetPrimaryKeyString()).ToArray(), counts, infos.Select(i => i.Silo).ToArray(), localEndpoints);
         _routes.AddOrUpdate(shards, routes);
         return routes;
     }
@@ -73,18 +75,26 @@ public sealed class DataPlaneClient(DataPlaneOptions options, DataPlaneServer se
     internal async Task<FloatBlock> ReduceAsync(ShardRoutes routes, int shard, GradientContribution contribution, float[] answers, CancellationToken cancellationToken)
     {
         string endpoint = routes.Endpoint(shard) ?? throw new ArgumentException($"data plane: shard {routes.Key(shard)} has no data-plane route", nameof(shard));
-        var connection = await ConnectionAsync(endpoint, routes.Where(shard), routes.Key(shard), cancellationToken);
+        var connection = await ConnectionAsync(endpoint, routes.LocalEndpoint(shard), routes.Where(shard), routes.Key(shard), cancellationToken);
         return await connection.ReduceAsync(
             routes.Key(shard), routes.KeyBytes(shard), contribution, answers, routes.Offset(shard) + contribution.Offset, Timeout, cancellationToken);
     }
 
+    /// <summary>
+    /// Whether this silo's connection to the data plane at <paramref name="endpoint"/> runs over its local socket (false
+    /// over TCP, or with no connection yet).
+    /// </summary>
+    internal bool IsConnectedLocally(string endpoint) =>
+        _connections.TryGetValue(endpoint, out var connecting) && connecting.IsCompletedSuccessfully && connecting.Result.IsLocal;
+
     // where: the endpoint as failures name it (with its silo, see ShardRoutes.Where); the connection keeps it for its own.
-    private async Task<ClientConnection> ConnectionAsync(string endpoint, string where, string shardKey, CancellationToken cancellationToken)
+    // Connections are keyed by the TCP endpoint, which names the remote silo's data plane whichever way it is reached.
+    private async Task<ClientConnection> ConnectionAsync(string endpoint, string? localEndpoint, string where, string shardKey, CancellationToken cancellationToken)
     {
         // A connection found broken is replaced once; a second broken one is reported.
         for (int attempt = 0; ; attempt++)
         {
-            var connecting = _connections.GetOrAdd(endpoint, Connect, where);
+            var connecting = _connections.GetOrAdd(endpoint, (key, target) => Connect(key, target.LocalEndpoint, target.Where), (LocalEndpoint: localEndpoint, Where: where));
             try
             {
                 var connection = await connecting.WaitAsync(cancellationToken);
@@ -101,11 +111,9 @@ public sealed class DataPlaneClient(DataPlaneOptions options, DataPlaneServer se
     }
 
     // Shared by every chunk that asks meanwhile, so not bound to one caller's cancellation; bounded by the response timeout.
-    private Task<ClientConnection> Connect(string endpoint, string where) => ConnectWithin(endpoint, where, Timeout);
-
-    private async Task<ClientConnection> ConnectWithin(string endpoint, string where, TimeSpan timeout)
+    private async Task<ClientConnection> Connect(string endpoint, string? localEndpoint, string where)
     {
-        using var limit = new CancellationTokenSource(timeout);
-        return await ClientConnection.ConnectAsync(endpoint, where, tls, limit.Token);
+        using var limit = new CancellationTokenSource(Timeout);
+        return await ClientConnection.ConnectAsync(endpoint, localEndpoint, where, tls, limit.Token);
     }
 }

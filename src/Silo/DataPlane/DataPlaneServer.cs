@@ -14,6 +14,9 @@ namespace Autograd.Cluster.Silo.DataPlane;
 /// It listens on <see cref="SiloHostingOptions.DataPlanePort"/> (0: a free port) at the silo's advertised address (on
 /// every interface when that address is not loopback) and publishes <see cref="Endpoint"/>, which the shards report in
 /// their <see cref="Contracts.Messages.ShardInfo"/>. Off (<see cref="Endpoint"/> null) with <c>Autograd:DataPlane=false</c>.
+/// With <see cref="DataPlaneOptions.LocalSocket"/> it also listens on a Unix socket in Linux's abstract namespace
+/// (<see cref="LocalEndpoint"/>, a fresh name each start), which only processes in this network namespace can reach:
+/// workers of silos on the same host connect there, and the same frames skip the kernel's TCP/IP stack.
 /// </summary>
 public sealed partial class DataPlaneServer(
     DataPlaneOptions options, ILocalSiloDetails silo, IGrainFactory grains, TlsSettings tls, ILogger<DataPlaneServer> logger) : IHostedService, IAsyncDisposable
@@ -26,10 +29,18 @@ public sealed partial class DataPlaneServer(
     private readonly ConcurrentDictionary<ServerConnection, Task> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _listener;
+    private Socket? _localListener;
     private Task? _accepting;
+    private Task? _acceptingLocal;
 
     /// <summary>Where other silos reach this one's data plane (<c>address:port</c>); null while it is off or not started.</summary>
     public string? Endpoint { get; private set; }
+
+    /// <summary>
+    /// The abstract Unix socket co-located silos reach this one's data plane at, as <see cref="LocalSockets"/> writes it
+    /// (<c>@autograd-dataplane-…</c>); null while the data plane or its local socket is off, or not started.
+    /// </summary>
+    public string? LocalEndpoint { get; private set; }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -53,6 +64,7 @@ public sealed partial class DataPlaneServer(
         Endpoint = new IPEndPoint(advertised, port).ToString();
         LogListening(logger, Endpoint, tls.Enabled);
         _accepting = AcceptAsync(listener, _stopping.Token);
+        if (options.LocalSocket) ListenLocally();
         return Task.CompletedTask;
     }
 
@@ -61,9 +73,12 @@ public sealed partial class DataPlaneServer(
         if (_stopping.IsCancellationRequested) return;
         _stopping.Cancel();
         _listener?.Dispose();
+        _localListener?.Dispose();
         Endpoint = null;
+        LocalEndpoint = null;
         foreach (var connection in _connections.Keys) await connection.DisposeAsync();
         if (_accepting is { } accepting) await accepting.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (_acceptingLocal is { } acceptingLocal) await acceptingLocal.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await Task.WhenAll(_connections.Values).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
@@ -71,6 +86,29 @@ public sealed partial class DataPlaneServer(
     {
         await StopAsync(CancellationToken.None);
         _stopping.Dispose();
+    }
+
+    // A silo without its local socket still serves every peer over TCP: the socket is a shortcut, never a requirement.
+    private void ListenLocally()
+    {
+        string name = LocalSockets.NewName();
+        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            listener.Bind(LocalSockets.EndPoint(name));
+            listener.Listen(128);
+        }
+        catch (SocketException e)
+        {
+            listener.Dispose();
+            LogLocalSocketUnavailable(logger, e.Message);
+            return;
+        }
+
+        _localListener = listener;
+        LocalEndpoint = name;
+        LogListeningLocally(logger, name);
+        _acceptingLocal = AcceptAsync(listener, _stopping.Token);
     }
 
     private async Task AcceptAsync(Socket listener, CancellationToken stopping)
@@ -100,7 +138,7 @@ public sealed partial class DataPlaneServer(
 
     private async Task ServeAsync(Socket socket, CancellationToken stopping)
     {
-        string peer = socket.RemoteEndPoint?.ToString() ?? "?";
+        string peer = socket.AddressFamily == AddressFamily.Unix ? "a local socket" : socket.RemoteEndPoint?.ToString() ?? "?";
         Stream stream;
         try
         {
@@ -131,6 +169,12 @@ public sealed partial class DataPlaneServer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Data plane listening at {Endpoint} (TLS {Tls})")]
     private static partial void LogListening(ILogger logger, string endpoint, bool tls);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Data plane listening for co-located silos at the local socket {Name}")]
+    private static partial void LogListeningLocally(ILogger logger, string name);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Data plane: no local socket ({Reason}); co-located silos connect over TCP")]
+    private static partial void LogLocalSocketUnavailable(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Data plane: connection from {Peer} refused at its handshake: {Reason}")]
     private static partial void LogHandshakeFailed(ILogger logger, string peer, string reason);

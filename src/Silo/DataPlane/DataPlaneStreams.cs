@@ -49,7 +49,19 @@ internal static class DataPlaneStreams
         }
     }
 
-    // Headers are small and answered at once: no Nagle delay. Buffer sizes stay the kernel's: setting them on Linux
-    // turns off TCP's buffer auto-tuning and caps them at net.core.[rw]mem_max (~208 KiB by default).
-    private static void Tune(Socket socket) => socket.NoDelay = true;
+    // TCP: headers are small and answered at once, so no Nagle delay; buffer sizes stay the kernel's (setting them on
+    // Linux turns off TCP's buffer auto-tuning and caps them at net.core.[rw]mem_max, ~208 KiB by default). A Unix
+    // socket has neither Nagle nor auto-tuning: its buffers are set (LocalSockets.BufferBytes says why).
+    private static void Tune(Socket socket)
+    {
+        if (socket.AddressFamily == AddressFamily.Unix)
+        {
+            socket.SendBufferSize = LocalSockets.BufferBytes;
+            socket.ReceiveBufferSize = LocalSockets.BufferBytes;
+        }
+        else
+        {
+            socket.NoDelay = true;
+        }
+    }
 }

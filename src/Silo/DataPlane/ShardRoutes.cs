@@ -8,14 +8,16 @@ namespace Autograd.Cluster.Silo.DataPlane;
 internal sealed class ShardRoutes
 {
     private readonly string?[] _endpoints;
+    private readonly string?[] _localEndpoints;
     private readonly string?[] _silos;
     private readonly string[] _keys;
     private readonly byte[][] _keyBytes;
     private readonly int[] _offsets;
 
-    public ShardRoutes(string?[] endpoints, string[] keys, int[] counts, string?[]? silos = null)
+    public ShardRoutes(string?[] endpoints, string[] keys, int[] counts, string?[]? silos = null, string?[]? localEndpoints = null)
     {
         _endpoints = endpoints;
+        _localEndpoints = localEndpoints ?? new string?[endpoints.Length];
         _silos = silos ?? new string?[endpoints.Length];
         _keys = keys;
         _keyBytes = keys.Select(FrameCodec.EncodeKey).ToArray();
@@ -46,6 +48,12 @@ internal sealed class ShardRoutes
 
     /// <summary>Shard <paramref name="shard"/>'s data-plane endpoint, or null for a grain call.</summary>
     public string? Endpoint(int shard) => _endpoints[shard];
+
+    /// <summary>
+    /// The local socket of shard <paramref name="shard"/>'s data plane (<see cref="LocalSockets"/>), tried before
+    /// <see cref="Endpoint"/>; null when its silo has none (or the shard goes by grain call).
+    /// </summary>
+    public string? LocalEndpoint(int shard) => _endpoints[shard] is null ? null : _localEndpoints[shard];
 
     /// <summary>
     /// Where shard <paramref name="shard"/>'s chunks go, as failures name it: the endpoint and, when its shard reported

@@ -112,7 +112,7 @@ public sealed class ParameterShardGrain(CheckpointStore checkpoints, DataPlaneSe
     public Task<ShardInfo> GetInfoAsync()
     {
         var state = Require();
-        return Task.FromResult(new ShardInfo(state.Setup.Range, RuntimeIdentity, state.Step, dataPlane.Endpoint));
+        return Task.FromResult(new ShardInfo(state.Setup.Range, RuntimeIdentity, state.Step, dataPlane.Endpoint, dataPlane.LocalEndpoint));
     }
 
     public Task AbortAsync(string reason)

@@ -66,6 +66,9 @@ public sealed record SiloHostingOptions
     /// <summary>Key of <see cref="DataPlanePort"/> (env <c>Autograd__DataPlanePort</c>).</summary>
     public const string DataPlanePortKey = "Autograd:DataPlanePort";
 
+    /// <summary>Key of <see cref="DataPlaneLocalSocket"/> (env <c>Autograd__DataPlaneLocalSocket</c>): <c>true</c> (the default) or <c>false</c>.</summary>
+    public const string DataPlaneLocalSocketKey = "Autograd:DataPlaneLocalSocket";
+
     /// <summary>Value of <see cref="ClusteringKey"/> for a single-host cluster with an in-memory membership table.</summary>
     public const string Localhost = "localhost";
 
@@ -133,6 +136,14 @@ public sealed record SiloHostingOptions
     /// </summary>
     public int DataPlanePort { get; init; }
 
+    /// <summary>
+    /// Whether the data plane also listens on a Unix socket in Linux's abstract namespace, which only processes in the
+    /// silo's own network namespace (the same host, or the same pod) can reach, and workers there connect to it instead
+    /// of the TCP port: the kernel's loopback TCP is the data plane's largest cost between co-located silos. Default
+    /// true; off elsewhere than on Linux, and with the data plane.
+    /// </summary>
+    public bool DataPlaneLocalSocket { get; init; } = true;
+
     /// <summary>Reads and checks every key; a missing key keeps its default.</summary>
     /// <exception cref="InvalidOperationException">A value is malformed or a required one is missing; the message names the key.</exception>
     public static SiloHostingOptions Read(IConfiguration configuration)
@@ -173,6 +184,7 @@ public sealed record SiloHostingOptions
             OrleansDashboard = Flag(configuration, OrleansDashboardKey),
             DataPlaneEnabled = Flag(configuration, DataPlaneKey, defaults.DataPlaneEnabled),
             DataPlanePort = Port(configuration, DataPlanePortKey, defaults.DataPlanePort, allowZero: true),
+            DataPlaneLocalSocket = Flag(configuration, DataPlaneLocalSocketKey, defaults.DataPlaneLocalSocket),
         };
         if (options.SiloPort == options.GatewayPort)
             throw Invalid(GatewayPortKey, $"{options.GatewayPort} is also {SiloPortKey}: the two need distinct ports");
@@ -207,6 +219,7 @@ public sealed record SiloHostingOptions
             OrleansDashboard = Flag(configuration, OrleansDashboardKey),
             DataPlaneEnabled = Flag(configuration, DataPlaneKey, defaults.DataPlaneEnabled),
             DataPlanePort = Port(configuration, DataPlanePortKey, defaults.DataPlanePort, allowZero: true),
+            DataPlaneLocalSocket = Flag(configuration, DataPlaneLocalSocketKey, defaults.DataPlaneLocalSocket),
         };
     }
 

@@ -45,6 +45,9 @@ public sealed class DataPlaneClientTests(ClusterFixture cluster)
 
             Assert.True(client.Enabled);
             Assert.Null(routes!.Endpoint(0));
+            // The test cluster's silos share one process, so one network namespace: each connection is a local socket.
+            var remoteEndpoints = infos.Where(i => i.Silo != infos[0].Silo).Select(i => i.DataPlane!).Distinct().ToArray();
+            Assert.All(remoteEndpoints, e => Assert.Equal(OperatingSystem.IsLinux(), client.IsConnectedLocally(e)));
             Assert.Equal(infos.Count(i => i.Silo != infos[0].Silo), routes.RemoteCount);
             Assert.True(routes.RemoteCount > 0, "the spread placement put every shard on one silo");
             var expected = new float[grads[0].Length];
@@ -94,6 +97,58 @@ public sealed class DataPlaneClientTests(ClusterFixture cluster)
                 Assert.Equal(remote[(int)(range.Offset / Count)], inPlace);
                 Assert.Equal(gradient.AsSpan((int)range.Offset, range.Count).ToArray().Select(v => -v), chunks[c].ToArray());
             }
+        }
+        finally
+        {
+            await Task.WhenAll(shards.Select(s => s.ReleaseAsync()));
+        }
+    }
+
+    [Fact]
+    public async Task ReduceAsync_LocalSocketOff_GoesOverTcpWithTheSameAnswers()
+    {
+        var shards = await DataPlaneSilos.NewShardsAsync(cluster, ClusterFixture.Silos, Count, world: 1);
+        try
+        {
+            var infos = await Task.WhenAll(shards.Select(s => s.GetInfoAsync()));
+            var tcpOnly = new DataPlaneClient(
+                new DataPlaneOptions(true, 0, LocalSocket: false), DataPlaneSilos.Service<DataPlaneServer>(cluster, infos[0].Silo), TlsSettings.Disabled,
+                Options.Create(new SiloMessagingOptions()));
+            var gradient = DataPlaneSilos.Values(6, Count * shards.Length);
+
+            var chunks = await GradientExchange.ReduceAsync(tcpOnly, shards, Blocks(gradient, shards.Length), 0, 0, 0, 1, false, TestContext.Current.CancellationToken);
+
+            var remote = infos.Where(i => i.Silo != infos[0].Silo).Select(i => i.DataPlane!).Distinct().ToArray();
+            Assert.NotEmpty(remote);
+            Assert.All(remote, e => Assert.False(tcpOnly.IsConnectedLocally(e)));
+            Assert.Equal(gradient.Select(v => -v), chunks.SelectMany(c => c.ToArray()));
+        }
+        finally
+        {
+            await Task.WhenAll(shards.Select(s => s.ReleaseAsync()));
+        }
+    }
+
+    [Fact]
+    public async Task ReduceAsync_LocalSocketNobodyListensOn_FallsBackToTcp()
+    {
+        // A shard whose reported local socket is gone (its silo restarted, or it is another network namespace's name).
+        var shards = await DataPlaneSilos.NewShardsAsync(cluster, ClusterFixture.Silos, 100, world: 1);
+        try
+        {
+            var infos = await Task.WhenAll(shards.Select(s => s.GetInfoAsync()));
+            int remote = Array.FindIndex(infos, i => i.Silo != infos[0].Silo);
+            Assert.True(remote >= 0, "the spread placement put every shard on one silo");
+            var client = new DataPlaneClient(
+                new DataPlaneOptions(true, 0), DataPlaneSilos.Service<DataPlaneServer>(cluster, infos[0].Silo), TlsSettings.Disabled, Options.Create(new SiloMessagingOptions()));
+            var routes = new ShardRoutes(
+                [infos[remote].DataPlane], [shards[remote].GetPrimaryKeyString()], [100], [infos[remote].Silo], ["@autograd-dataplane-" + Guid.NewGuid().ToString("N")]);
+            var gradient = DataPlaneSilos.Values(7, 100);
+
+            var answer = await client.ReduceAsync(routes, 0, new GradientContribution(0, 0, 0, 1, FloatBlock.From(gradient)), routes.Answers, TestContext.Current.CancellationToken);
+
+            Assert.False(client.IsConnectedLocally(infos[remote].DataPlane!));
+            Assert.Equal(gradient.Select(v => -v), answer.ToArray());
         }
         finally
         {

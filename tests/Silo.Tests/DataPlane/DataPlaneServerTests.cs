@@ -37,6 +37,50 @@ public sealed class DataPlaneServerTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task GetInfoAsync_Shard_ReportsItsSilosLocalSocket()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "abstract Unix sockets exist on Linux only; elsewhere the data plane has no local socket");
+        var shard = (await DataPlaneSilos.NewShardsAsync(cluster, 1, Count, world: 1))[0];
+        try
+        {
+            var info = await shard.GetInfoAsync();
+
+            Assert.NotNull(info.LocalDataPlane);
+            Assert.Equal(DataPlaneSilos.Service<DataPlaneServer>(cluster, info.Silo).LocalEndpoint, info.LocalDataPlane);
+            Assert.StartsWith("@autograd-dataplane-", info.LocalDataPlane);
+            // Each silo's is its own.
+            var names = cluster.Cluster.Silos.Select(s => DataPlaneSilos.Service<DataPlaneServer>(cluster, s.SiloAddress.ToString()).LocalEndpoint).ToArray();
+            Assert.Equal(names.Length, names.Distinct().Count());
+        }
+        finally
+        {
+            await shard.ReleaseAsync();
+        }
+    }
+
+    [Fact]
+    public async Task ReduceFrame_OverTheLocalSocket_IsAppliedByTheShardAndAnsweredWithItsValues()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "abstract Unix sockets exist on Linux only");
+        var shard = (await DataPlaneSilos.NewShardsAsync(cluster, 1, Count, world: 1))[0];
+        try
+        {
+            var gradient = DataPlaneSilos.Values(seed: 5, Count);
+            await using var peer = await RawPeer.ConnectLocallyAsync((await shard.GetInfoAsync()).LocalDataPlane!);
+
+            await peer.SendReduceAsync(7, shard.GetPrimaryKeyString(), step: 0, gradient);
+            var (header, payload) = await peer.ReadFrameAsync();
+
+            Assert.Equal((FrameKind.Answer, 7u), (header.Kind, header.RequestId));
+            Assert.Equal(gradient.Select(v => -v), MemoryMarshal.Cast<byte, float>(payload).ToArray());
+        }
+        finally
+        {
+            await shard.ReleaseAsync();
+        }
+    }
+
+    [Fact]
     public async Task ReduceFrame_OnLoopback_IsAppliedByTheShardAndAnsweredWithItsValues()
     {
         var shard = (await DataPlaneSilos.NewShardsAsync(cluster, 1, Count, world: 1))[0];
@@ -176,15 +220,23 @@ public sealed class DataPlaneServerTests(ClusterFixture cluster)
     }
 
     /// <summary>A socket speaking the data-plane protocol by hand.</summary>
-    private sealed class RawPeer(TcpClient client) : IAsyncDisposable
+    private sealed class RawPeer(Socket socket) : IAsyncDisposable
     {
-        private readonly NetworkStream _stream = client.GetStream();
+        private readonly NetworkStream _stream = new(socket, ownsSocket: false);
 
         public static async Task<RawPeer> ConnectAsync(string endpoint)
         {
-            var client = new TcpClient();
-            await client.ConnectAsync(IPEndPoint.Parse(endpoint), TestContext.Current.CancellationToken);
-            return new RawPeer(client);
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await socket.ConnectAsync(IPEndPoint.Parse(endpoint), TestContext.Current.CancellationToken);
+            return new RawPeer(socket);
+        }
+
+        /// <summary>Connects to a data plane's local socket, <c>@name</c> in Linux's abstract namespace.</summary>
+        public static async Task<RawPeer> ConnectLocallyAsync(string name)
+        {
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint("\0" + name[1..]), TestContext.Current.CancellationToken);
+            return new RawPeer(socket);
         }
 
         public async Task SendReduceAsync(uint id, string shardKey, long step, float[] gradient, ActivityContext trace = default)
@@ -201,7 +253,7 @@ public sealed class DataPlaneServerTests(ClusterFixture cluster)
 
         public async Task SendRawAsync(byte[] bytes) => await _stream.WriteAsync(bytes, TestContext.Current.CancellationToken);
 
-        public void ShutdownSend() => client.Client.Shutdown(SocketShutdown.Send);
+        public void ShutdownSend() => socket.Shutdown(SocketShutdown.Send);
 
         public async Task<(FrameHeader Header, byte[] Payload)> ReadFrameAsync()
         {
@@ -231,10 +283,10 @@ public sealed class DataPlaneServerTests(ClusterFixture cluster)
             return total;
         }
 
-        public ValueTask DisposeAsync()
+        public async ValueTask DisposeAsync()
         {
-            client.Dispose();
-            return ValueTask.CompletedTask;
+            await _stream.DisposeAsync();
+            socket.Dispose();
         }
     }
 }

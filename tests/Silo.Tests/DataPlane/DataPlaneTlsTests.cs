@@ -24,8 +24,10 @@ public sealed class DataPlaneTlsTests(ClusterFixture cluster) : IDisposable
     private readonly TestCertificateAuthority _authority = TestCertificateAuthority.Create("data-plane-tests-ca");
     private readonly TestCertificateAuthority _stranger = TestCertificateAuthority.Create("data-plane-tests-stranger");
 
-    [Fact]
-    public async Task ReduceAsync_BothEndsWithTheClustersCertificates_IsAppliedAndAnswered()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ReduceAsync_BothEndsWithTheClustersCertificates_IsAppliedAndAnswered(bool overLocalSocket)
     {
         var tls = Load(_authority.Issue("silo-a"));
         var shard = (await DataPlaneSilos.NewShardsAsync(cluster, 1, Count, world: 1))[0];
@@ -34,10 +36,13 @@ public sealed class DataPlaneTlsTests(ClusterFixture cluster) : IDisposable
         {
             var gradient = DataPlaneSilos.Values(5, Count);
 
-            var answer = await Client(Load(_authority.Issue("silo-b")), server).ReduceAsync(
-                Route(server, shard), 0, new GradientContribution(0, 0, 0, 1, FloatBlock.From(gradient)), new float[Count], TestContext.Current.CancellationToken);
+            var client = Client(Load(_authority.Issue("silo-b")), server);
+
+            var answer = await client.ReduceAsync(
+                Route(server, shard, overLocalSocket), 0, new GradientContribution(0, 0, 0, 1, FloatBlock.From(gradient)), new float[Count], TestContext.Current.CancellationToken);
 
             Assert.Equal(gradient.Select(v => -v), answer.ToArray());
+            Assert.Equal(overLocalSocket && OperatingSystem.IsLinux(), client.IsConnectedLocally(server.Endpoint!));
         }
         finally
         {
@@ -45,8 +50,10 @@ public sealed class DataPlaneTlsTests(ClusterFixture cluster) : IDisposable
         }
     }
 
-    [Fact]
-    public async Task ReduceAsync_PlainOrStrangerPeerToATlsServer_IsRefusedAndTheShardUntouched()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ReduceAsync_PlainOrStrangerPeerToATlsServer_IsRefusedAndTheShardUntouched(bool overLocalSocket)
     {
         var shard = (await DataPlaneSilos.NewShardsAsync(cluster, 1, Count, world: 1))[0];
         await using var server = await StartServerAsync(Load(_authority.Issue("silo-a")));
@@ -55,9 +62,9 @@ public sealed class DataPlaneTlsTests(ClusterFixture cluster) : IDisposable
             var contribution = new GradientContribution(0, 0, 0, 1, FloatBlock.From(new float[Count]));
 
             var plain = await Assert.ThrowsAsync<SiloUnavailableException>(() =>
-                Client(TlsSettings.Disabled, server).ReduceAsync(Route(server, shard), 0, contribution, new float[Count], TestContext.Current.CancellationToken));
+                Client(TlsSettings.Disabled, server).ReduceAsync(Route(server, shard, overLocalSocket), 0, contribution, new float[Count], TestContext.Current.CancellationToken));
             var stranger = await Assert.ThrowsAsync<SiloUnavailableException>(() =>
-                Client(Load(_stranger.Issue("impostor")), server).ReduceAsync(Route(server, shard), 0, contribution, new float[Count], TestContext.Current.CancellationToken));
+                Client(Load(_stranger.Issue("impostor")), server).ReduceAsync(Route(server, shard, overLocalSocket), 0, contribution, new float[Count], TestContext.Current.CancellationToken));
 
             Assert.Contains($"shard {shard.GetPrimaryKeyString()}", plain.Message);
             Assert.Contains("cannot connect", stranger.Message);
@@ -88,8 +95,9 @@ public sealed class DataPlaneTlsTests(ClusterFixture cluster) : IDisposable
     private static DataPlaneClient Client(TlsSettings tls, DataPlaneServer server) =>
         new(new DataPlaneOptions(true, 0), server, tls, Options.Create(new SiloMessagingOptions()));
 
-    private static ShardRoutes Route(DataPlaneServer server, Orleans.Runtime.IAddressable shard) =>
-        new([server.Endpoint], [shard.GetPrimaryKeyString()], [Count]);
+    // The local socket carries the same TLS as TCP: a process that can reach it must still prove it is a silo.
+    private static ShardRoutes Route(DataPlaneServer server, Orleans.Runtime.IAddressable shard, bool overLocalSocket) =>
+        new([server.Endpoint], [shard.GetPrimaryKeyString()], [Count], localEndpoints: [overLocalSocket ? server.LocalEndpoint : null]);
 
     /// <summary>Where the standalone server says it listens: loopback.</summary>
     private sealed class LoopbackSilo : ILocalSiloDetails
