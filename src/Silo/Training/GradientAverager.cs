@@ -7,41 +7,18 @@ namespace Autograd.Cluster.Silo.Training;
 /// <summary>
 /// A shard's gradient averaging: the contributions of one step, each weighted by its share of the step's samples
 /// (the gradient of the mean loss over the global batch), summed in rank order in float32 with SIMD
-/// (<see cref="TensorPrimitives"/>) straight from the received blocks: into a caller's span (a shard averages each
-/// chunk into that chunk's gradient) or into one buffer an instance reuses every step.
+/// (<see cref="TensorPrimitives"/>) straight from the received blocks into a caller's span (a shard averages each
+/// chunk into that chunk's gradient).
 /// </summary>
 /// <remarks>
 /// The sum walks the slice in chunks that stay in the L1/L2 cache, adding every contribution to a chunk before moving
 /// on, so the result is written to memory once rather than once per contribution. Float accumulation in rank order
 /// differs from a double sum by a few ulps per contribution: the data-parallel equivalence tolerance.
 /// </remarks>
-public sealed class GradientAverager
+public static class GradientAverager
 {
     /// <summary>Floats per chunk: 16 KiB of result plus as much of each contribution fits in L2 alongside.</summary>
     internal const int ChunkFloats = 4096;
-
-    private readonly float[] _average;
-
-    /// <summary>An averager for slices of <paramref name="count"/> floats.</summary>
-    public GradientAverager(int count)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        _average = new float[count];
-    }
-
-    /// <summary>The slice length.</summary>
-    public int Count => _average.Length;
-
-    /// <summary>
-    /// Averages one step's <paramref name="contributions"/> (every entry present, each of <see cref="Count"/> floats)
-    /// into a buffer owned by this averager and returns it with the step's total samples. The buffer is overwritten by
-    /// the next call: copy what must outlive it (a tensor made from it copies).
-    /// </summary>
-    public (float[] Average, long Samples) Average(IReadOnlyList<GradientContribution?> contributions)
-    {
-        long total = WeightedMean(contributions, _average);
-        return (_average, total);
-    }
 
     /// <summary>
     /// Writes the weighted mean of <paramref name="contributions"/> (every rank present, each as long as

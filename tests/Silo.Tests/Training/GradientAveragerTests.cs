@@ -72,26 +72,9 @@ public sealed class GradientAveragerTests
     }
 
     [Fact]
-    public void Average_ReusesItsBufferAcrossSteps()
+    public void WeightedMean_MissingRank_ThrowsNamingIt()
     {
-        var averager = new GradientAverager(3);
-
-        var (first, firstSamples) = averager.Average([Contribution(0, 2, [1f, 2f, 3f]), Contribution(1, 2, [3f, 4f, 5f])]);
-        float[] firstValues = first.ToArray();
-        var (second, _) = averager.Average([Contribution(0, 1, [0f, 0f, 0f]), Contribution(1, 1, [2f, 2f, 2f])]);
-
-        Assert.Equal(4, firstSamples);
-        Assert.Equal([2f, 3f, 4f], firstValues);
-        Assert.Same(first, second);
-        Assert.Equal([1f, 1f, 1f], second);
-    }
-
-    [Fact]
-    public void Average_MissingRank_ThrowsNamingIt()
-    {
-        var averager = new GradientAverager(1);
-
-        var e = Assert.Throws<ArgumentException>(() => averager.Average([Contribution(0, 1, [1f]), null]));
+        var e = Assert.Throws<ArgumentException>(() => GradientAverager.WeightedMean([Contribution(0, 1, [1f]), null], new float[1]));
 
         Assert.Contains("rank 1 has not contributed", e.Message);
     }
@@ -102,8 +85,8 @@ public sealed class GradientAveragerTests
         var random = new Random(5);
         var grads = Enumerable.Range(0, 3).Select(_ => Enumerable.Range(0, Length).Select(_ => random.NextSingle() - 0.5f).ToArray()).ToArray();
         long[] samples = [7, 1, 4];
-        var whole = new GradientAverager(Length);
-        var (expected, _) = whole.Average(grads.Select((g, r) => (GradientContribution?)Contribution(r, (int)samples[r], g)).ToArray());
+        var expected = new float[Length];
+        GradientAverager.WeightedMean(grads.Select((g, r) => (GradientContribution?)Contribution(r, (int)samples[r], g)).ToArray(), expected);
 
         // As a shard averages each chunk into that chunk's own gradient, in whatever order the chunks come.
         var chunked = new float[Length];
