@@ -10,7 +10,7 @@
 #       bench scaling: 2 pinned silos x 2 workers against 1 pinned silo x 1 worker, samples/s and their ratio; then
 #       PyTorch DDP (gloo) the same way (bench/reference/torch_ddp_scaling.py: 2 pinned processes against 1), and
 #       both ratios side by side. MAX_RUN_STEPS=N caps the coordinator's runs of consecutive steps (1 = one
-#       coordinator call per step). EXCHANGE_POLL_US=N has the workers poll N us for their answers before blocking.
+#       coordinator call per step).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kind="${1:?usage: bench/compare-cluster.sh allreduce|scaling [args]}"
@@ -45,7 +45,7 @@ case "$kind" in
     model="${2:-mlp}"
     epochs="${3:-$([[ "$model" == mlp ]] && echo 8 || echo 2)}"
     echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-    mine="$(ours scaling --model "$model" --epochs "$epochs" ${MAX_RUN_STEPS:+--max-run-steps "$MAX_RUN_STEPS"} ${EXCHANGE_POLL_US:+--exchange-poll-us "$EXCHANGE_POLL_US"})"
+    mine="$(ours scaling --model "$model" --epochs "$epochs" ${MAX_RUN_STEPS:+--max-run-steps "$MAX_RUN_STEPS"})"
     echo "$mine"
     torch="$($python bench/reference/torch_ddp_scaling.py "$model" "$epochs" | tail -1)"
     echo "torch:    $torch"

@@ -18,8 +18,6 @@ namespace Autograd.Bench;
 /// job status.
 /// <c>--max-run-steps N</c> caps the coordinator's runs of consecutive steps on both sides (<c>Autograd:StepRun:MaxSteps</c>;
 /// 1 = one coordinator call per step, as before runs), to measure what the runs save in one session.
-/// <c>--exchange-poll-us N</c> has both sides' workers poll N microseconds for their answers before blocking
-/// (<c>Autograd:StepRun:ExchangePollMicroseconds</c>, off by default).
 /// </summary>
 internal static class ScalingBenchmark
 {
@@ -31,7 +29,6 @@ internal static class ScalingBenchmark
         int? epochs = null;
         int limit = 0;
         int? maxRunSteps = null;
-        int? exchangePollUs = null;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -40,7 +37,6 @@ internal static class ScalingBenchmark
                 case "--epochs": epochs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--limit": limit = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--max-run-steps": maxRunSteps = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--exchange-poll-us": exchangePollUs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"scaling: unknown argument '{args[i]}'");
             }
         }
@@ -48,8 +44,8 @@ internal static class ScalingBenchmark
         if (model is not ("mlp" or "cnn")) throw new ArgumentException($"scaling: --model must be mlp or cnn, got '{model}'");
         // An MLP epoch takes well under a second: enough of them to be past the noise of one.
         int e = epochs ?? (model == "mlp" ? 8 : 2);
-        var one = await MeasureAsync(model, e, limit, maxRunSteps, exchangePollUs, silos: 1);
-        var two = await MeasureAsync(model, e, limit, maxRunSteps, exchangePollUs, silos: 2);
+        var one = await MeasureAsync(model, e, limit, maxRunSteps, silos: 1);
+        var two = await MeasureAsync(model, e, limit, maxRunSteps, silos: 2);
         double ratio = two.SamplesPerSecond / one.SamplesPerSecond;
         double wallClockRatio = two.WallClockSamplesPerSecond / one.WallClockSamplesPerSecond;
         Console.WriteLine($"scaling {model}: 2 silos x 1 core {two.SamplesPerSecond:F0} samples/s / 1 silo x 1 core {one.SamplesPerSecond:F0} samples/s = {ratio:F2}x (training steps)");
@@ -60,7 +56,6 @@ internal static class ScalingBenchmark
             model,
             epochs = e,
             max_run_steps = maxRunSteps,
-            exchange_poll_us = exchangePollUs,
             one_silo_samples_per_s = Math.Round(one.SamplesPerSecond),
             two_silos_samples_per_s = Math.Round(two.SamplesPerSecond),
             ratio = Math.Round(ratio, 3),
@@ -77,12 +72,11 @@ internal static class ScalingBenchmark
         return 0;
     }
 
-    private static async Task<Measurement> MeasureAsync(string model, int epochs, int limit, int? maxRunSteps, int? exchangePollUs, int silos)
+    private static async Task<Measurement> MeasureAsync(string model, int epochs, int limit, int? maxRunSteps, int silos)
     {
         string[] pins = Enumerable.Range(0, silos).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
         var environment = new Dictionary<string, string> { ["AUTOGRAD_NUM_THREADS"] = "1" };
         if (maxRunSteps is { } cap) environment["Autograd__StepRun__MaxSteps"] = cap.ToString(CultureInfo.InvariantCulture);
-        if (exchangePollUs is { } poll) environment["Autograd__StepRun__ExchangePollMicroseconds"] = poll.ToString(CultureInfo.InvariantCulture);
         await using var cluster = await SiloCluster.StartAsync(silos, pins, environment);
         var spec = new JobSpec
         {

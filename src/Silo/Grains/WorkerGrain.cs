@@ -21,8 +21,7 @@ namespace Autograd.Cluster.Silo.Grains;
 /// coordinator round trip per step.
 /// </summary>
 [SpreadPlacement]
-public sealed class WorkerGrain(ComputeDevice device, DatasetProvider datasets, ModelRegistry models, DataPlaneClient dataPlane, StepRunOptions runOptions)
-    : Grain, IWorkerGrain
+public sealed class WorkerGrain(ComputeDevice device, DatasetProvider datasets, ModelRegistry models, DataPlaneClient dataPlane) : Grain, IWorkerGrain
 {
     /// <summary>Test samples evaluated per forward pass.</summary>
     private const int EvaluationBatch = 1000;
@@ -201,9 +200,7 @@ public sealed class WorkerGrain(ComputeDevice device, DatasetProvider datasets, 
         double computeMs = clock.Elapsed.TotalMilliseconds;
         forwardBackward?.Dispose();
 
-        // On the thread pool, not this activation's scheduler: the exchange's continuations must run while this turn polls.
-        var exchange = Task.Run(() => GradientExchange.ReduceAsync(dataPlane, state.Shards, gradient, step, run.Epoch, rank, indices.Length, nonFinite, state.Cancellation.Token));
-        ExchangeWait.Poll(exchange, runOptions.ExchangePoll, current.Token);
+        var exchange = GradientExchange.ReduceAsync(dataPlane, state.Shards, gradient, step, run.Epoch, rank, indices.Length, nonFinite, state.Cancellation.Token);
         FloatBlock[] chunks;
         try
         {

@@ -16,9 +16,6 @@ public sealed record StepRunOptions
     /// <summary>Key of <see cref="MaxSteps"/>.</summary>
     public const string MaxStepsKey = "Autograd:StepRun:MaxSteps";
 
-    /// <summary>Key of <see cref="ExchangePoll"/>, in whole microseconds (0: block at once).</summary>
-    public const string ExchangePollMicrosecondsKey = "Autograd:StepRun:ExchangePollMicroseconds";
-
     /// <summary>
     /// The wall time a run aims at (default 200 ms): a cancel takes effect, and the job's status moves on, at the end of a
     /// run, so within about this much plus one step.
@@ -28,16 +25,7 @@ public sealed record StepRunOptions
     /// <summary>The most steps in one run, however fast the steps (default 64; 1 asks the workers for one step at a time).</summary>
     public int MaxSteps { get; init; } = 64;
 
-    /// <summary>
-    /// How long a worker polls for its step's answers before it blocks (<c>Training.ExchangeWait</c> says why). Default
-    /// zero: block at once. Worth it for silos that own their cores on a VM, where waking a halted core is slow (the
-    /// scaling bench's 2 pinned silos: the MLP's slowest tenth of exchanges 2.4-2.6 -> 1.7-1.8 ms at 2000 us); not where
-    /// several workers share a process and its cores (the CLI's embedded cluster ran slower with it), nor under a CPU
-    /// limit, which the polling spends.
-    /// </summary>
-    public TimeSpan ExchangePoll { get; init; } = TimeSpan.Zero;
-
-    /// <summary>Reads and checks every key; a missing or empty key keeps its default.</summary>
+    /// <summary>Reads and checks both keys; a missing or empty key keeps its default.</summary>
     /// <exception cref="InvalidOperationException">A value is not a whole number in its range; the message names the key.</exception>
     public static StepRunOptions Read(IConfiguration configuration)
     {
@@ -47,7 +35,6 @@ public sealed record StepRunOptions
         {
             Target = TimeSpan.FromMilliseconds(Number(configuration, TargetMillisecondsKey, (long)defaults.Target.TotalMilliseconds, 1, (long)TimeSpan.FromDays(1).TotalMilliseconds)),
             MaxSteps = (int)Number(configuration, MaxStepsKey, defaults.MaxSteps, 1, 1_000_000),
-            ExchangePoll = TimeSpan.FromMicroseconds(Number(configuration, ExchangePollMicrosecondsKey, (long)defaults.ExchangePoll.TotalMicroseconds, 0, 1_000_000)),
         };
     }
 

@@ -27,7 +27,6 @@ public sealed class SiloConfigurationTests
         [JobResumeOptions.MaxWaitKey] = "60 s: the longest a restarted silo waits for the membership to settle before resuming jobs anyway",
         [StepRunOptions.TargetMillisecondsKey] = "200 ms: a worker runs as many steps per coordinator call as fit in it (cancel latency about that plus a step)",
         [StepRunOptions.MaxStepsKey] = "64: the most steps per coordinator call",
-        [StepRunOptions.ExchangePollMicrosecondsKey] = "0: a worker blocks for its answers at once; polling would spend the pod's CPU limit",
         [ObservabilityExtensions.OrleansDistributedTracingKey] = "unset: the silo then adds Orleans' activity propagation itself (setting it true would do the same through Orleans)",
     };
 

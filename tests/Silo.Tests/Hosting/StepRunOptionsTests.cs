@@ -13,18 +13,15 @@ public sealed class StepRunOptionsTests
 
         Assert.Equal(TimeSpan.FromMilliseconds(200), options.Target);
         Assert.Equal(64, options.MaxSteps);
-        Assert.Equal(TimeSpan.Zero, options.ExchangePoll);
     }
 
     [Fact]
-    public void Read_EveryKey_TakesThem()
+    public void Read_BothKeys_TakesThem()
     {
-        var options = StepRunOptions.Read(Configuration(
-            (StepRunOptions.TargetMillisecondsKey, "50"), (StepRunOptions.MaxStepsKey, "1"), (StepRunOptions.ExchangePollMicrosecondsKey, "2000")));
+        var options = StepRunOptions.Read(Configuration((StepRunOptions.TargetMillisecondsKey, "50"), (StepRunOptions.MaxStepsKey, "1")));
 
         Assert.Equal(TimeSpan.FromMilliseconds(50), options.Target);
         Assert.Equal(1, options.MaxSteps);
-        Assert.Equal(TimeSpan.FromMilliseconds(2), options.ExchangePoll);
     }
 
     [Theory]
@@ -32,8 +29,6 @@ public sealed class StepRunOptionsTests
     [InlineData(StepRunOptions.MaxStepsKey, "many")]
     [InlineData(StepRunOptions.TargetMillisecondsKey, "-5")]
     [InlineData(StepRunOptions.TargetMillisecondsKey, "0.5")]
-    [InlineData(StepRunOptions.ExchangePollMicrosecondsKey, "-1")]
-    [InlineData(StepRunOptions.ExchangePollMicrosecondsKey, "2000000")]
     public void Read_BadValue_FailsNamingTheKey(string key, string value)
     {
         var error = Assert.Throws<InvalidOperationException>(() => StepRunOptions.Read(Configuration((key, value))));
