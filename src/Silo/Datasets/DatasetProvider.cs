@@ -19,10 +19,19 @@ public sealed class DatasetProvider
     /// <summary>How many uploaded datasets a silo keeps after the jobs that fetched them let them go.</summary>
     public const int UploadsKept = 8;
 
-    private readonly SiloCache<(string Directory, bool Train), TensorDataset> _fashionMnist = new();
-    private readonly SiloCache<string, SampleSet> _files = new();
+    /// <summary>
+    /// How many file datasets (an idx pair or a csv file with its options, per split; each version of a rewritten file
+    /// counts as one) a silo keeps after the jobs that read them let them go; as many Fashion-MNIST folders' splits.
+    /// </summary>
+    public const int FilesKept = 8;
+
+    private readonly SiloCache<(string Directory, bool Train), TensorDataset> _fashionMnist = new(FilesKept);
+    private readonly SiloCache<string, SampleSet> _files = new(FilesKept);
     private readonly DatasetRoots _roots;
     private readonly UploadCache _uploads = new(UploadsKept);
+
+    /// <summary>File datasets this silo holds now (for tests: the cache stays within <see cref="FilesKept"/>).</summary>
+    internal int FilesHeld => _files.Count;
 
     /// <summary>A provider that reads file datasets at any absolute path (tests, a developer's machine).</summary>
     public DatasetProvider()

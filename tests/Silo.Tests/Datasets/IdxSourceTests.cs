@@ -90,6 +90,25 @@ public sealed class IdxSourceTests : IDisposable
     }
 
     [Fact]
+    public void Load_FileRewrittenManyTimes_KeepsAtMostFilesKeptVersions()
+    {
+        // Each version of a rewritten file is a dataset of its own; a long-lived silo must not keep them all.
+        string x = _folder.IdxBytes("x", [2, 1], [1, 2]);
+        var spec = DatasetSpec.IdxFiles(x, _folder.IdxBytes("y", [2], [0, 1]));
+        var start = DateTime.UtcNow;
+        float last = 0;
+        for (int version = 0; version < DatasetProvider.FilesKept + 4; version++)
+        {
+            _folder.IdxBytes("x", [2, 1], [(byte)version, 0]);
+            File.SetLastWriteTimeUtc(x, start.AddMinutes(version + 1));
+            last = _provider.Load(spec, LossNames.CrossEntropy).Dataset.Tensors[0].ToArray()[0];
+        }
+
+        Assert.Equal(DatasetProvider.FilesKept, _provider.FilesHeld);
+        Assert.Equal((DatasetProvider.FilesKept + 3) / 255f, last);
+    }
+
+    [Fact]
     public void Load_HostileHeader_IsRefusedNamingThePathWithoutAllocatingIt()
     {
         // Claims 2^31-1 x 2^31-1 bytes in a 12-byte file: the reader refuses the dims before reading any data.
