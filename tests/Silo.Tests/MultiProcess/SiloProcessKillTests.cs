@@ -71,7 +71,11 @@ public sealed class SiloProcessKillTests(RedisSiloCluster cluster) : IClassFixtu
         Assert.Equal(ended.TotalSteps, ended.Step);
         Assert.True(ended.Recoveries >= 1, JobRunner.Describe(ended));
         Assert.Contains(ended.Events, e => e.Kind == "silo-lost" && e.Message.Contains(victim.Silo, StringComparison.Ordinal));
-        Assert.Equal(RedisSiloCluster.Silos - 1, ended.WorldSize);
+        // Only the killed silo may be gone; should another be lost too, its own log says why (in CI, 2026-11-26, the
+        // coordinator's silo was also lost within 6 s of the kill, once, and the silos' output was not kept).
+        Assert.True(
+            ended.WorldSize == RedisSiloCluster.Silos - 1,
+            $"{ended.WorldSize} worker(s) at the end, {RedisSiloCluster.Silos - 1} expected; {JobRunner.Describe(ended)}{Environment.NewLine}{cluster.Output()}");
         Assert.DoesNotContain(ended.Workers, w => w.Silo == victim.Silo);
         Assert.NotNull(ended.TestAccuracy);
         Assert.True(Math.Abs(ended.TestAccuracy!.Value - undisturbed.TestAccuracy!.Value) <= 0.01, $"test accuracy {ended.TestAccuracy:P2} after the kill, {undisturbed.TestAccuracy:P2} undisturbed");
