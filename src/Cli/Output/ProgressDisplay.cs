@@ -101,7 +101,9 @@ internal sealed class ProgressDisplay(CliConsole console, TimeProvider time)
         if (e.Accuracy is { } a) parts.Add($"accuracy {a * 100:0.00}%");
         if (e.TestLoss is { } tl) parts.Add($"test loss {tl:0.0000}");
         if (e.TestAccuracy is { } ta) parts.Add($"test accuracy {ta * 100:0.00}%");
-        parts.Add($"{Rate(e.SamplesPerSecond)} samples/s");
+        // The epoch's wall clock holds its evaluation and checkpoint; the training steps' own rate is what a training
+        // script that times its step loop (as PyTorch examples do) would print.
+        parts.Add($"{Rate(e.SamplesPerSecond)} samples/s" + (e.TrainingSamplesPerSecond is { } training ? $" ({Rate(training)}/s in training steps)" : string.Empty));
         parts.Add($"{e.Seconds:0.0} s");
         return string.Join(", ", parts);
     }

@@ -50,6 +50,16 @@ public sealed class ProgressDisplayTests
         Assert.EndsWith("\n", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Epoch_WithTrainingTime_ShowsBothRates()
+    {
+        var withTraining = ProgressDisplay.Epoch(new EpochMetrics(0, 0.6, 0.7, 60_000, 2, 30_000, TrainingSeconds: 1.5), 2);
+        var without = ProgressDisplay.Epoch(new EpochMetrics(0, 0.6, 0.7, 60_000, 2, 30_000), 2);
+
+        Assert.EndsWith("30.0k samples/s (40.0k/s in training steps), 2.0 s", withTraining, StringComparison.Ordinal);
+        Assert.EndsWith("30.0k samples/s, 2.0 s", without, StringComparison.Ordinal);
+    }
+
     private static JobProgress Progress(long step) => new()
     {
         JobId = "j",
