@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Autograd.Cluster.Contracts.Security;
 using Microsoft.Extensions.Configuration;
 
 namespace Autograd.Cluster.Client.Connection;
@@ -19,8 +19,6 @@ public sealed record ClusterTls
 
     /// <summary>The configuration key of the authority's PEM file (env <c>Autograd__Tls__CaPath</c>).</summary>
     public const string CaPathKey = "Autograd:Tls:CaPath";
-
-    private const string ClientAuthentication = "1.3.6.1.5.5.7.3.2";
 
     /// <summary>A client certificate and the authority that issued the silos' certificates.</summary>
     /// <exception cref="ArgumentException">The certificate has no private key, or the authority is empty.</exception>
@@ -74,32 +72,8 @@ public sealed record ClusterTls
         ArgumentException Bad(int which, string problem, Exception? inner = null) => new($"{prefix}{names[which]}: {problem}", names[which], inner);
         foreach (var (path, which) in new[] { (certificatePath, 0), (keyPath, 1), (caPath, 2) })
             if (!File.Exists(path)) throw Bad(which, $"'{path}' does not exist");
-        var authority = new X509Certificate2Collection();
-        try
-        {
-            authority.ImportFromPemFile(caPath);
-        }
-        catch (CryptographicException e)
-        {
-            throw Bad(2, $"'{caPath}' is not PEM certificates: {e.Message}", e);
-        }
-
-        if (authority.Count == 0) throw Bad(2, $"'{caPath}' holds no certificate");
-        X509Certificate2 certificate;
-        try
-        {
-            using var pem = X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
-            // A PEM key is ephemeral; SslStream on Windows needs it in a key store, which a PKCS#12 round trip gives.
-            // A key that does not match the certificate is an ArgumentException; unreadable PEM a CryptographicException.
-            certificate = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
-        }
-        catch (Exception e) when (e is CryptographicException or ArgumentException)
-        {
-            throw Bad(0, $"'{certificatePath}' with the key '{keyPath}' is not a PEM certificate and its matching private key: {e.Message}", e);
-        }
-
-        var usages = certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault()?.EnhancedKeyUsages;
-        if (usages is not null && !usages.Cast<Oid>().Any(o => o.Value == ClientAuthentication))
+        var (certificate, authority) = PemCredentials.Load(certificatePath, keyPath, caPath, (file, problem, inner) => Bad((int)file, problem, inner));
+        if (PemCredentials.ExtendedKeyUsages(certificate) is { } usages && !usages.Contains(PemCredentials.ClientAuthentication))
             throw Bad(0, $"'{certificatePath}' ({certificate.Subject}) does not allow client authentication (extended key usage clientAuth)");
         return new ClusterTls(certificate, authority);
     }
@@ -112,17 +86,7 @@ public sealed record ClusterTls
     public bool IsTrusted(X509Certificate2 certificate, X509Chain? presented = null)
     {
         ArgumentNullException.ThrowIfNull(certificate);
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(Authority);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        if (presented is not null)
-        {
-            foreach (var element in presented.ChainElements)
-                if (!element.Certificate.Equals(certificate)) chain.ChainPolicy.ExtraStore.Add(element.Certificate);
-        }
-
-        return chain.Build(certificate);
+        return PemCredentials.ChainsTo(Authority, certificate, presented);
     }
 
     /// <summary>For messages: the certificate's subject and the authorities'.</summary>

@@ -1,6 +1,6 @@
 using System.Net.Security;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Autograd.Cluster.Contracts.Security;
 using Microsoft.Extensions.Configuration;
 
 namespace Autograd.Cluster.Silo.Hosting;
@@ -24,8 +24,6 @@ public sealed class TlsSettings
     /// <summary>Key of the certificate authority (env <c>Autograd__Tls__CaPath</c>): PEM, one or more CA certificates (<c>ca.crt</c>).</summary>
     public const string CaPathKey = "Autograd:Tls:CaPath";
 
-    private const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
-    private const string ClientAuthentication = "1.3.6.1.5.5.7.3.2";
 
     private TlsSettings(X509Certificate2? certificate, X509Certificate2Collection authority)
     {
@@ -69,35 +67,17 @@ public sealed class TlsSettings
         Exists(certificatePath, CertificatePathKey);
         Exists(keyPath, KeyPathKey);
         Exists(caPath, CaPathKey);
-        var authority = new X509Certificate2Collection();
-        try
+        var (certificate, authority) = PemCredentials.Load(certificatePath, keyPath, caPath, (file, problem, _) => file switch
         {
-            authority.ImportFromPemFile(caPath);
-        }
-        catch (CryptographicException e)
-        {
-            throw Invalid(CaPathKey, $"'{caPath}' is not PEM certificates: {e.Message}");
-        }
-
-        if (authority.Count == 0) throw Invalid(CaPathKey, $"'{caPath}' holds no certificate");
-
-        X509Certificate2 certificate;
-        try
-        {
-            using var pem = X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
-            // A PEM key is ephemeral; SslStream on Windows needs it in a key store, which a PKCS#12 round trip gives.
-            // A key that does not match the certificate is an ArgumentException; unreadable PEM a CryptographicException.
-            certificate = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
-        }
-        catch (Exception e) when (e is CryptographicException or ArgumentException)
-        {
-            throw Invalid(CertificatePathKey, $"'{certificatePath}' with the key '{keyPath}' ({KeyPathKey}) is not a PEM certificate and its matching private key: {e.Message}");
-        }
-
+            PemFile.Authority => Invalid(CaPathKey, problem),
+            PemFile.Key => Invalid(KeyPathKey, problem),
+            _ => Invalid(CertificatePathKey, $"{problem} ({KeyPathKey} names the key)"),
+        });
         var now = DateTime.Now;
         if (now < certificate.NotBefore || now > certificate.NotAfter)
             throw Invalid(CertificatePathKey, $"'{certificatePath}' ({certificate.Subject}) is valid only from {certificate.NotBefore:u} to {certificate.NotAfter:u}");
-        if (Usages(certificate) is { } usages && !(usages.Contains(ServerAuthentication) && usages.Contains(ClientAuthentication)))
+        if (PemCredentials.ExtendedKeyUsages(certificate) is { } usages
+            && !(usages.Contains(PemCredentials.ServerAuthentication) && usages.Contains(PemCredentials.ClientAuthentication)))
             throw Invalid(CertificatePathKey, $"'{certificatePath}' ({certificate.Subject}) must allow both server and client authentication (extended key usages serverAuth and clientAuth): a silo accepts connections and opens them");
         var settings = new TlsSettings(certificate, authority);
         if (!settings.IsTrusted(certificate))
@@ -113,18 +93,7 @@ public sealed class TlsSettings
     public bool IsTrusted(X509Certificate2 certificate, X509Chain? presented = null)
     {
         ArgumentNullException.ThrowIfNull(certificate);
-        if (!Enabled) return false;
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(Authority);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        if (presented is not null)
-        {
-            foreach (var element in presented.ChainElements)
-                if (!element.Certificate.Equals(certificate)) chain.ChainPolicy.ExtraStore.Add(element.Certificate);
-        }
-
-        return chain.Build(certificate);
+        return Enabled && PemCredentials.ChainsTo(Authority, certificate, presented);
     }
 
     /// <summary>Server-side options for an <see cref="SslStream"/> between silos: this certificate, a client certificate required and checked by <see cref="IsTrusted"/>.</summary>
@@ -153,11 +122,6 @@ public sealed class TlsSettings
         certificate is not null && IsTrusted(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()), chain);
 
     private X509Certificate2 RequireCertificate() => Certificate ?? throw new InvalidOperationException($"TLS is off ({CertificatePathKey} is not set)");
-
-    private static HashSet<string>? Usages(X509Certificate2 certificate) =>
-        certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault() is { } extension
-            ? extension.EnhancedKeyUsages.Cast<Oid>().Select(o => o.Value ?? "").ToHashSet(StringComparer.Ordinal)
-            : null;
 
     private static void Exists(string path, string key)
     {
