@@ -71,7 +71,7 @@ public sealed class TrainingJobGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _state = new TrainingJobState(this.GetPrimaryKeyString(), RuntimeIdentity, time);
-        _watch = new SiloWatch(membership, GrainFactory, time);
+        _watch = new SiloWatch(membership, GrainFactory, time, RuntimeIdentity);
         _watch.Start();
         _barrier = new MemberBarrier(_watch, time);
         _cleanup = new BestEffortCleanup(_state.JobId, time, logger);
