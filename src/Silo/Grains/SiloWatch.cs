@@ -10,9 +10,9 @@ namespace Autograd.Cluster.Silo.Grains;
 /// <see cref="IClusterMembershipService.TryKill"/>, so placement and the grain directory stop using it at once
 /// instead of after membership's own missed-probe votes (tens of seconds with the defaults); but only when the
 /// coordinator's own silo (<paramref name="self"/>) answered the same probe in the same round: the probe goes through
-/// the management grain, whose placement and messaging falter for a few seconds after a silo dies (its part of the
-/// grain directory is being recovered), and then it is the probe that failed, not the silo. In CI, twice, a live silo
-/// probed in such a moment was declared dead beside the one killed.
+/// the management grain, whose placement and messaging can falter for a few seconds after a silo dies (its part of the
+/// grain directory is being recovered), and then it is the probe that failed, not the silo. That is the likeliest
+/// reading of two CI runs that declared a live silo dead beside the one killed (the first silo probed, both times).
 /// </summary>
 internal sealed class SiloWatch(IClusterMembershipService membership, IGrainFactory grains, TimeProvider time, string self) : IDisposable
 {
