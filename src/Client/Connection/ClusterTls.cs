@@ -72,7 +72,7 @@ public sealed record ClusterTls
         ArgumentException Bad(int which, string problem, Exception? inner = null) => new($"{prefix}{names[which]}: {problem}", names[which], inner);
         foreach (var (path, which) in new[] { (certificatePath, 0), (keyPath, 1), (caPath, 2) })
             if (!File.Exists(path)) throw Bad(which, $"'{path}' does not exist");
-        var (certificate, authority) = PemCredentials.Load(certificatePath, keyPath, caPath, (file, problem, inner) => Bad((int)file, problem, inner));
+        var (certificate, authority) = PemCredentials.Load(certificatePath, keyPath, caPath, (file, problem, inner) => Bad(file == PemFile.Authority ? 2 : 0, problem, inner));
         if (PemCredentials.ExtendedKeyUsages(certificate) is { } usages && !usages.Contains(PemCredentials.ClientAuthentication))
             throw Bad(0, $"'{certificatePath}' ({certificate.Subject}) does not allow client authentication (extended key usage clientAuth)");
         return new ClusterTls(certificate, authority);

@@ -3,14 +3,14 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace Autograd.Cluster.Contracts.Security;
 
-/// <summary>Which of the three PEM files of <see cref="PemCredentials"/> a failure is about.</summary>
+/// <summary>
+/// Which PEM file of <see cref="PemCredentials"/> a failure is about: a key that does not match, or cannot be read, is
+/// reported on the certificate it was loaded with.
+/// </summary>
 public enum PemFile
 {
-    /// <summary>The certificate (the leaf first).</summary>
+    /// <summary>The certificate (the leaf first), with its private key.</summary>
     Certificate,
-
-    /// <summary>The certificate's unencrypted private key.</summary>
-    Key,
 
     /// <summary>The certificate authority's certificates.</summary>
     Authority,

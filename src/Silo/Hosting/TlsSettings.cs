@@ -67,12 +67,9 @@ public sealed class TlsSettings
         Exists(certificatePath, CertificatePathKey);
         Exists(keyPath, KeyPathKey);
         Exists(caPath, CaPathKey);
-        var (certificate, authority) = PemCredentials.Load(certificatePath, keyPath, caPath, (file, problem, _) => file switch
-        {
-            PemFile.Authority => Invalid(CaPathKey, problem),
-            PemFile.Key => Invalid(KeyPathKey, problem),
-            _ => Invalid(CertificatePathKey, $"{problem} ({KeyPathKey} names the key)"),
-        });
+        var (certificate, authority) = PemCredentials.Load(certificatePath, keyPath, caPath, (file, problem, _) => file == PemFile.Authority
+            ? Invalid(CaPathKey, problem)
+            : Invalid(CertificatePathKey, $"{problem} ({KeyPathKey} names the key)"));
         var now = DateTime.Now;
         if (now < certificate.NotBefore || now > certificate.NotAfter)
             throw Invalid(CertificatePathKey, $"'{certificatePath}' ({certificate.Subject}) is valid only from {certificate.NotBefore:u} to {certificate.NotAfter:u}");
