@@ -33,6 +33,9 @@ public sealed partial class DataPlaneServer(
     private Task? _accepting;
     private Task? _acceptingLocal;
 
+    /// <summary>The answers this silo's connections owe their peers, which the shards send as they apply a chunk.</summary>
+    public OwedAnswers Answers { get; } = new();
+
     /// <summary>Where other silos reach this one's data plane (<c>address:port</c>); null while it is off or not started.</summary>
     public string? Endpoint { get; private set; }
 
@@ -154,7 +157,7 @@ public sealed partial class DataPlaneServer(
             return;
         }
 
-        var connection = new ServerConnection(stream, grains, logger, peer);
+        var connection = new ServerConnection(stream, grains, Answers, logger, peer);
         var run = connection.RunAsync(stopping);
         _connections[connection] = run;
         try

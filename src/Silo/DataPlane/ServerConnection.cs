@@ -11,9 +11,10 @@ namespace Autograd.Cluster.Silo.DataPlane;
 /// One accepted data-plane connection: reads <see cref="FrameKind.Reduce"/> frames one after the other, hands each
 /// chunk to its shard by a grain call inside this silo (the block is <c>[Immutable]</c>, so it is passed by reference;
 /// the shard's <c>ReduceAsync</c> and all its checks run as for any caller) and writes each answer back as it comes,
-/// in whatever order the shards answer. Any frame outside the protocol drops the connection.
+/// in whatever order the shards answer: started by the shard itself as it applies the chunk (<see cref="OwedAnswers"/>),
+/// or, when it did not, from the call's result. Any frame outside the protocol drops the connection.
 /// </summary>
-internal sealed partial class ServerConnection(Stream stream, IGrainFactory grains, ILogger logger, string peer) : IAsyncDisposable
+internal sealed partial class ServerConnection(Stream stream, IGrainFactory grains, OwedAnswers answers, ILogger logger, string peer) : IAsyncDisposable
 {
     /// <summary>
     /// Chunks of one connection waiting for their shards at once. A shard answers only once every chunk of every rank
@@ -99,6 +100,8 @@ internal sealed partial class ServerConnection(Stream stream, IGrainFactory grai
     {
         bool answered = false;
         Activity? span = null;
+        // The shard starts the answer's write itself when it applies the chunk (see OwedAnswers); else it is written below.
+        using var owed = answers.Expect(shardKey, frame.Step, frame.Rank, frame.Offset, values => WriteAnswerAsync(frame, shardKey, values));
         try
         {
             FloatBlock answer;
@@ -128,7 +131,9 @@ internal sealed partial class ServerConnection(Stream stream, IGrainFactory grai
                 return;
             }
 
-            if (answer.Count != frame.Count)
+            if (owed?.Sent is { } sent)
+                await sent;
+            else if (answer.Count != frame.Count)
                 await WriteErrorAsync(frame.RequestId, $"shard {shardKey} answered {answer.Count} floats for a chunk of {frame.Count}");
             else
                 await WriteFrameAsync(new FrameHeader(FrameKind.Answer, frame.RequestId, false, 0, 0, 0, 0, 0, answer.Count, 0), FloatBytes.Of(answer.Memory));
@@ -161,6 +166,11 @@ internal sealed partial class ServerConnection(Stream stream, IGrainFactory grai
         if (values.Length > 0) ArrayPool<float>.Shared.Return(values);
     }
 
+    private Task WriteAnswerAsync(FrameHeader frame, string shardKey, float[] values) =>
+        values.Length == frame.Count
+            ? WriteFrameAsync(new FrameHeader(FrameKind.Answer, frame.RequestId, false, 0, 0, 0, 0, 0, values.Length, 0), FloatBytes.Of(values, 0, values.Length))
+            : WriteErrorAsync(frame.RequestId, $"shard {shardKey} answered {values.Length} floats for a chunk of {frame.Count}");
+
     private Task WriteErrorAsync(uint requestId, string message)
     {
         var text = FrameCodec.EncodeError(message);
@@ -171,11 +181,12 @@ internal sealed partial class ServerConnection(Stream stream, IGrainFactory grai
     {
         var header = new byte[FrameCodec.HeaderSize];
         FrameCodec.Write(header, frame);
-        await _writeLock.WaitAsync(_closed.Token);
+        // Not resumed on the caller's scheduler: a shard starts answers from its own turn (OwedAnswers).
+        await _writeLock.WaitAsync(_closed.Token).ConfigureAwait(false);
         try
         {
-            await stream.WriteAsync(header, _closed.Token);
-            if (!payload.IsEmpty) await stream.WriteAsync(payload, _closed.Token);
+            await stream.WriteAsync(header, _closed.Token).ConfigureAwait(false);
+            if (!payload.IsEmpty) await stream.WriteAsync(payload, _closed.Token).ConfigureAwait(false);
         }
         finally
         {

@@ -103,7 +103,7 @@ public sealed class ParameterShardGrain(CheckpointStore checkpoints, DataPlaneSe
         var completion = state.Completions[chunk];
         // Each chunk is averaged, updated and answered as soon as every rank's copy is in, while later chunks are still
         // on the wire: the answers of a step flow back while its gradients still come in.
-        if (++state.ChunkArrived[chunk] == pending.Length) Apply(state, chunk);
+        if (++state.ChunkArrived[chunk] == pending.Length) Apply(state, chunk, dataPlane.Answers, this.GetPrimaryKeyString());
         return FloatBlock.Wrap(await completion.Task);
     }
 
@@ -144,7 +144,7 @@ public sealed class ParameterShardGrain(CheckpointStore checkpoints, DataPlaneSe
     /// share of the step's samples (the gradient of the mean loss over the global batch), steps the optimizer on that
     /// chunk alone and answers its contributors. The last chunk of the step ends it.
     /// </summary>
-    private static void Apply(ParameterShardState state, int chunk)
+    private static void Apply(ParameterShardState state, int chunk, OwedAnswers answers, string key)
     {
         var contributions = state.Pending[chunk];
         // Averaged straight into the chunk's gradient, which the optimizer reads in place.
@@ -181,9 +181,12 @@ public sealed class ParameterShardGrain(CheckpointStore checkpoints, DataPlaneSe
         // step, which needs every contributor's next gradient, which each sends only once it has this answer whole.
         var completion = state.Completions[chunk];
         state.Completions[chunk] = ParameterShardState.NewCompletion();
+        // Contributors on other silos get their answer written now, before this silo's thread goes on to anything else.
+        var values = state.Values.Values(chunk);
+        foreach (var c in contributions) answers.TrySend(key, c!.Step, c.Rank, c.Offset, values);
         Array.Clear(contributions);
         if (++state.ChunksApplied == state.Chunks) EndStep(state);
-        completion.SetResult(state.Values.Values(chunk));
+        completion.SetResult(values);
     }
 
     /// <summary>Every chunk of the step is applied: the per-step schedule steps and the shard moves to the next step.</summary>

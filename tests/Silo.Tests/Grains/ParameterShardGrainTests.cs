@@ -1,6 +1,7 @@
 using Autograd.Cluster.Contracts;
 using Autograd.Cluster.Contracts.Buffers;
 using Autograd.Cluster.Contracts.Messages;
+using Autograd.Cluster.Silo.DataPlane;
 using Autograd.Cluster.Silo.Tests.Support;
 using Autograd.Cluster.Silo.Training;
 using Xunit;
@@ -115,6 +116,40 @@ public sealed class ParameterShardGrainTests(ClusterFixture cluster)
             Assert.Contains($"rank 0 sent step 0 (offset {offset1}) twice", again.Message);
             await Task.WhenAll(Send(0, 0), Send(1, 0), Send(0, 2), Send(1, 2)).WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
             Assert.Equal(1, (await shard.GetInfoAsync()).StepsApplied);
+        }
+        finally
+        {
+            await shard.ReleaseAsync();
+        }
+    }
+
+    [Fact]
+    public async Task ReduceAsync_ChunkADataPlaneConnectionOwesAnswer_IsWrittenByTheShardWithTheUpdatedValues()
+    {
+        var shard = await NewShardAsync(world: 2);
+        try
+        {
+            // What a data-plane connection of the shard's silo registers for rank 1's chunk 2 (the half chunk).
+            var answers = DataPlane.DataPlaneSilos.Service<DataPlaneServer>(cluster, (await shard.GetInfoAsync()).Silo).Answers;
+            var (offset, count) = GradientChunks.Range(Count, 2);
+            var written = new TaskCompletionSource<float[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var owed = answers.Expect(shard.GetPrimaryKeyString(), step: 0, rank: 1, offset, values =>
+            {
+                written.SetResult(values.ToArray());
+                return Task.CompletedTask;
+            });
+            var grads = new[] { Values(seed: 5), Values(seed: 6) };
+
+            var replies = await Task.WhenAll(Enumerable.Range(0, 2).Select(r =>
+                    shard.ReduceAsync(new GradientContribution(0, 0, r, 1, FloatBlock.Wrap(grads[r], offset, count), Offset: offset))))
+                .WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+
+            // Written when the chunk was applied, with the values every rank's reply carries; rank 0 (owed nothing) has its reply only.
+            Assert.True(written.Task.IsCompleted);
+            Assert.Equal(replies[1].ToArray(), await written.Task);
+            Assert.Equal(replies[0].ToArray(), replies[1].ToArray());
+            Assert.NotNull(owed!.Sent);
+            Assert.Equal(0, answers.Count);
         }
         finally
         {
