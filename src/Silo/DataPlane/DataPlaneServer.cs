@@ -36,6 +36,9 @@ public sealed partial class DataPlaneServer(
     /// <summary>The answers this silo's connections owe their peers, which the shards send as they apply a chunk.</summary>
     public OwedAnswers Answers { get; } = new();
 
+    /// <summary>This silo's active shards, which the connections hand chunks to directly.</summary>
+    public LocalShards Shards { get; } = new();
+
     /// <summary>Where other silos reach this one's data plane (<c>address:port</c>); null while it is off or not started.</summary>
     public string? Endpoint { get; private set; }
 
@@ -157,7 +160,7 @@ public sealed partial class DataPlaneServer(
             return;
         }
 
-        var connection = new ServerConnection(stream, grains, Answers, logger, peer);
+        var connection = new ServerConnection(stream, grains, Shards, Answers, logger, peer);
         var run = connection.RunAsync(stopping);
         _connections[connection] = run;
         try

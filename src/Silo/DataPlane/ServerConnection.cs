@@ -9,12 +9,13 @@ namespace Autograd.Cluster.Silo.DataPlane;
 
 /// <summary>
 /// One accepted data-plane connection: reads <see cref="FrameKind.Reduce"/> frames one after the other, hands each
-/// chunk to its shard by a grain call inside this silo (the block is <c>[Immutable]</c>, so it is passed by reference;
-/// the shard's <c>ReduceAsync</c> and all its checks run as for any caller) and writes each answer back as it comes,
+/// chunk to its shard (a method call on the shard's activation in this silo, <see cref="LocalShards"/>, on the thread
+/// that read it; a grain call inside this silo when it has none, the block passed by reference as it is
+/// <c>[Immutable]</c>; either way the shard's <c>ReduceAsync</c> and all its checks run as for any caller) and writes each answer back as it comes,
 /// in whatever order the shards answer: started by the shard itself as it applies the chunk (<see cref="OwedAnswers"/>),
 /// or, when it did not, from the call's result. Any frame outside the protocol drops the connection.
 /// </summary>
-internal sealed partial class ServerConnection(Stream stream, IGrainFactory grains, OwedAnswers answers, ILogger logger, string peer) : IAsyncDisposable
+internal sealed partial class ServerConnection(Stream stream, IGrainFactory grains, LocalShards shards, OwedAnswers answers, ILogger logger, string peer) : IAsyncDisposable
 {
     /// <summary>
     /// Chunks of one connection waiting for their shards at once. A shard answers only once every chunk of every rank
@@ -114,7 +115,8 @@ internal sealed partial class ServerConnection(Stream stream, IGrainFactory grai
                 try
                 {
                     if (frame.HasTraceContext) span = DataPlaneTelemetry.StartReduce(parent, shardKey, frame, peer);
-                    reducing = grains.GetGrain<IParameterShardGrain>(shardKey).ReduceAsync(contribution);
+                    // The shard's activation in this silo takes the chunk on this thread (LocalShards); else a grain call.
+                    reducing = (shards.Find(shardKey) ?? grains.GetGrain<IParameterShardGrain>(shardKey)).ReduceAsync(contribution);
                 }
                 finally
                 {

@@ -13,14 +13,24 @@ namespace Autograd.Cluster.Silo.Grains;
 
 /// <summary>
 /// One contiguous slice of a job's parameters and its optimizer state (ZeRO stage 1), key <c>{jobId}/{shard}</c>.
-/// Reentrant so that every worker's <see cref="ReduceAsync"/> can wait, inside the grain, for the others' gradients;
-/// the state changes only between awaits, on the grain's single thread.
+/// Reentrant so that every worker's <see cref="ReduceAsync"/> can wait, inside the grain, for the others' gradients.
+/// Chunks that come over this silo's data plane call <see cref="ReduceAsync"/> on the activation directly, on the
+/// connection's thread (<see cref="LocalShards"/>), beside the grain's own turns: every read or change of the state
+/// holds the shard's lock, and none of them awaits while holding it.
 /// </summary>
 [Reentrant]
 [SpreadPlacement]
 public sealed class ParameterShardGrain(CheckpointStore checkpoints, DataPlaneServer dataPlane) : Grain, IParameterShardGrain
 {
+    /// <summary>How often the shard renews its lease while chunks come in (see <see cref="KeepAliveAsync"/>).</summary>
+    private static readonly TimeSpan KeepAlivePeriod = TimeSpan.FromMinutes(1);
+
+    private readonly Lock _lock = new();
     private ParameterShardState? _state;
+    private IGrainTimer? _keepAlive;
+
+    // Contributions since the keep-alive last looked.
+    private long _contributions;
 
     public async Task InitializeAsync(ShardSetup setup)
     {
@@ -52,35 +62,56 @@ public sealed class ParameterShardGrain(CheckpointStore checkpoints, DataPlaneSe
         var optimizer = OptimizerFactory.Create(setup.Optimizer, values.Parameters);
         if (optimizerState is { } saved) values.LoadOptimizerState(optimizer, saved.Names, saved.Values, saved.Step);
         var scheduler = ScheduleFactory.Create(setup.LrSchedule, optimizer);
-        _state = new ParameterShardState(setup, values, optimizer, scheduler);
+        var state = new ParameterShardState(setup, values, optimizer, scheduler);
         // Restored at step S, a per-step schedule has stepped S times (an epoch schedule catches up in Apply).
-        if (_state.SchedulePerStep)
+        if (state.SchedulePerStep)
             for (long s = 0; s < setup.StartStep; s++) scheduler?.Step();
+        lock (_lock) _state = state;
+        dataPlane.Shards.Add(key, this);
+        _keepAlive ??= this.RegisterGrainTimer(KeepAliveAsync, new GrainTimerCreationOptions(KeepAlivePeriod, KeepAlivePeriod) { Interleave = true });
     }
 
     public async Task CheckpointAsync(long step)
     {
-        var state = Require();
-        if (state.AbortReason is { } reason) throw new InvalidOperationException($"shard {this.GetPrimaryKeyString()} was aborted: {reason}");
-        if (state.Step != step || state.Arrived > 0)
-            throw new InvalidOperationException($"shard {this.GetPrimaryKeyString()} cannot checkpoint step {step}: it is at step {state.Step} with {state.Arrived} contribution(s) gathered");
-
-        // Copied before the first await: a later step may change the live tensors while the record is written.
-        var (names, stateValues, optimizerStep) = state.Values.OptimizerState(state.Optimizer);
-        var record = new ShardCheckpoint
+        ParameterShardState state;
+        ShardCheckpoint record;
+        lock (_lock)
         {
-            Step = step,
-            OptimizerStep = optimizerStep,
-            StateNames = names,
-            Entries = CheckpointSlices.Cut(state.Setup.Parameters, state.Setup.Range, state.Values.ToArray(), stateValues),
-        };
+            state = Require();
+            if (state.AbortReason is { } reason) throw new InvalidOperationException($"shard {this.GetPrimaryKeyString()} was aborted: {reason}");
+            if (state.Step != step || state.Arrived > 0)
+                throw new InvalidOperationException($"shard {this.GetPrimaryKeyString()} cannot checkpoint step {step}: it is at step {state.Step} with {state.Arrived} contribution(s) gathered");
+
+            // Copied before the write: a later step may change the live tensors while the record is written.
+            var (names, stateValues, optimizerStep) = state.Values.OptimizerState(state.Optimizer);
+            record = new ShardCheckpoint
+            {
+                Step = step,
+                OptimizerStep = optimizerStep,
+                StateNames = names,
+                Entries = CheckpointSlices.Cut(state.Setup.Parameters, state.Setup.Range, state.Values.ToArray(), stateValues),
+            };
+        }
+
         await checkpoints.WriteShardAsync(new CheckpointReference(state.Setup.JobId, state.Setup.Generation, step, 0), state.Setup.Range.Index, record);
     }
 
     public async Task<FloatBlock> ReduceAsync(GradientContribution contribution)
     {
         ArgumentNullException.ThrowIfNull(contribution);
+        Task<float[]> answer;
+        lock (_lock) answer = Contribute(contribution);
+        return FloatBlock.Wrap(await answer);
+    }
+
+    /// <summary>
+    /// Checks and gathers one chunk of a rank's gradient, applying the chunk when it was the last rank's; answers the
+    /// task that completes with the chunk's updated values. Called holding the lock.
+    /// </summary>
+    private Task<float[]> Contribute(GradientContribution contribution)
+    {
         var state = Require();
+        _contributions++;
         if (state.AbortReason is { } reason) throw new InvalidOperationException($"shard {this.GetPrimaryKeyString()} was aborted: {reason}");
         if (contribution.Step != state.Step)
             throw new InvalidOperationException($"shard {this.GetPrimaryKeyString()} is at step {state.Step} but rank {contribution.Rank} sent step {contribution.Step}");
@@ -104,23 +135,32 @@ public sealed class ParameterShardGrain(CheckpointStore checkpoints, DataPlaneSe
         // Each chunk is averaged, updated and answered as soon as every rank's copy is in, while later chunks are still
         // on the wire: the answers of a step flow back while its gradients still come in.
         if (++state.ChunkArrived[chunk] == pending.Length) Apply(state, chunk, dataPlane.Answers, this.GetPrimaryKeyString());
-        return FloatBlock.Wrap(await completion.Task);
+        return completion.Task;
     }
 
-    public Task<FloatBlock> GetParametersAsync() => Task.FromResult(FloatBlock.Wrap(Require().Values.ToArray()));
+    public Task<FloatBlock> GetParametersAsync()
+    {
+        lock (_lock) return Task.FromResult(FloatBlock.Wrap(Require().Values.ToArray()));
+    }
 
     public Task<ShardInfo> GetInfoAsync()
     {
-        var state = Require();
-        return Task.FromResult(new ShardInfo(state.Setup.Range, RuntimeIdentity, state.Step, dataPlane.Endpoint, dataPlane.LocalEndpoint));
+        lock (_lock)
+        {
+            var state = Require();
+            return Task.FromResult(new ShardInfo(state.Setup.Range, RuntimeIdentity, state.Step, dataPlane.Endpoint, dataPlane.LocalEndpoint));
+        }
     }
 
     public Task AbortAsync(string reason)
     {
-        if (_state is { } state && state.AbortReason is null)
+        lock (_lock)
         {
-            state.AbortReason = reason;
-            foreach (var completion in state.Completions) completion.TrySetException(new InvalidOperationException($"shard {this.GetPrimaryKeyString()} was aborted: {reason}"));
+            if (_state is { } state && state.AbortReason is null)
+            {
+                state.AbortReason = reason;
+                foreach (var completion in state.Completions) completion.TrySetException(new InvalidOperationException($"shard {this.GetPrimaryKeyString()} was aborted: {reason}"));
+            }
         }
 
         return Task.CompletedTask;
@@ -204,16 +244,38 @@ public sealed class ParameterShardGrain(CheckpointStore checkpoints, DataPlaneSe
         state.Step++;
     }
 
+    /// <summary>
+    /// Keeps the activation from being collected as idle while chunks come in: those that come straight from the data
+    /// plane are no grain calls, which alone count as use, and a shard on a silo without a worker of its job gets no
+    /// other. Idle (no chunk for a few periods), it is collected as any grain.
+    /// </summary>
+    private Task KeepAliveAsync(CancellationToken cancellationToken)
+    {
+        long contributions;
+        lock (_lock)
+        {
+            contributions = _contributions;
+            _contributions = 0;
+        }
+
+        if (contributions > 0) DelayDeactivation(3 * KeepAlivePeriod);
+        return Task.CompletedTask;
+    }
+
     private ParameterShardState Require() =>
         _state ?? throw new InvalidOperationException($"shard {this.GetPrimaryKeyString()} has not been initialized");
 
     private void Release(string why)
     {
-        if (_state is not { } state) return;
-        foreach (var completion in state.Completions) completion.TrySetException(new InvalidOperationException($"shard {this.GetPrimaryKeyString()} was {why}"));
-        foreach (var s in state.Optimizer.State.Values)
-            foreach (var t in s.Tensors.Values) t.Dispose();
-        state.Values.Dispose();
-        _state = null;
+        dataPlane.Shards.Remove(this.GetPrimaryKeyString(), this);
+        lock (_lock)
+        {
+            if (_state is not { } state) return;
+            foreach (var completion in state.Completions) completion.TrySetException(new InvalidOperationException($"shard {this.GetPrimaryKeyString()} was {why}"));
+            foreach (var s in state.Optimizer.State.Values)
+                foreach (var t in s.Tensors.Values) t.Dispose();
+            state.Values.Dispose();
+            _state = null;
+        }
     }
 }

@@ -7,6 +7,7 @@ using System.Text;
 using Autograd.Cluster.Contracts;
 using Autograd.Cluster.Contracts.Buffers;
 using Autograd.Cluster.Silo.DataPlane;
+using Autograd.Cluster.Silo.Grains;
 using Autograd.Cluster.Silo.Tests.Grains;
 using Autograd.Cluster.Silo.Tests.Support;
 using Xunit;
@@ -102,6 +103,49 @@ public sealed class DataPlaneServerTests(ClusterFixture cluster)
         {
             await shard.ReleaseAsync();
         }
+    }
+
+    [Fact]
+    public async Task ReduceFrame_ShardActiveInTheSilo_IsHandedToTheActivationWithoutAGrainCall()
+    {
+        // No grain was initialized under this key: a grain call would activate a fresh shard, which refuses the chunk.
+        string key = GrainKeys.Member(JobRunner.NewJobId(), 0);
+        var server = DataPlaneSilos.Service<DataPlaneServer>(cluster, cluster.Cluster.Silos[0].SiloAddress.ToString());
+        float[] answer = [.. DataPlaneSilos.Values(seed: 8, Count)];
+        var standIn = new StandInShard(answer);
+        server.Shards.Add(key, standIn);
+        try
+        {
+            var gradient = DataPlaneSilos.Values(seed: 9, Count);
+            await using var peer = await RawPeer.ConnectAsync(server.Endpoint!);
+
+            await peer.SendReduceAsync(12, key, step: 4, gradient);
+            var (header, payload) = await peer.ReadFrameAsync();
+
+            Assert.Equal((FrameKind.Answer, 12u), (header.Kind, header.RequestId));
+            Assert.Equal(answer, MemoryMarshal.Cast<byte, float>(payload).ToArray());
+            var received = Assert.Single(standIn.Received);
+            Assert.Equal((4L, 0, 1), (received.Step, received.Rank, received.Samples));
+            Assert.Equal(gradient, received.Gradient.ToArray());
+        }
+        finally
+        {
+            server.Shards.Remove(key, standIn);
+        }
+    }
+
+    [Fact]
+    public async Task InitializeAsync_Shard_IsRegisteredWithItsSilosDataPlaneUntilReleased()
+    {
+        var shard = (await DataPlaneSilos.NewShardsAsync(cluster, 1, Count, world: 1))[0];
+        var server = DataPlaneSilos.Service<DataPlaneServer>(cluster, (await shard.GetInfoAsync()).Silo);
+        string key = shard.GetPrimaryKeyString();
+
+        // The activation itself, not a grain reference.
+        Assert.IsType<ParameterShardGrain>(server.Shards.Find(key));
+        await shard.ReleaseAsync();
+
+        Assert.Null(server.Shards.Find(key));
     }
 
     [Fact]

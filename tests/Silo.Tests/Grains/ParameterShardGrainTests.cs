@@ -124,6 +124,44 @@ public sealed class ParameterShardGrainTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task ReduceAsync_RanksByGrainCallsAndByDirectCallsAtOnce_EveryStepAppliesTheWeightedMean()
+    {
+        const int World = 4, Steps = 4;
+        var shard = await NewShardAsync(world: World);
+        try
+        {
+            // The activation, as a data-plane connection calls it (on its own thread, beside the grain's turns).
+            var direct = DataPlane.DataPlaneSilos.Service<DataPlaneServer>(cluster, (await shard.GetInfoAsync()).Silo).Shards.Find(shard.GetPrimaryKeyString());
+            Assert.NotNull(direct);
+            var expected = new float[Count];
+            var mean = new float[Count];
+            for (int step = 0; step < Steps; step++)
+            {
+                var grads = Enumerable.Range(0, World).Select(r => Values(seed: (10 * step) + r)).ToArray();
+                int[] samples = [1, 2, 3, 4];
+                GradientAverager.WeightedMean(grads.Select(g => FloatBlock.Wrap(g)).ToArray(), [.. samples.Select(s => (long)s)], mean);
+                for (int i = 0; i < Count; i++) expected[i] -= mean[i];
+
+                int current = step;
+                var answers = await Task.WhenAll(Enumerable.Range(0, World).Select(r => r % 2 == 0
+                        ? GradientExchange.ReduceAsync([shard], [FloatBlock.Wrap(grads[r])], current, 0, r, samples[r], false)
+                        : Task.Run(() => GradientExchange.ReduceAsync([direct], [FloatBlock.Wrap(grads[r])], current, 0, r, samples[r], false))))
+                    .WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+
+                // SGD with lr = 1: every rank, however it came, gets the parameters minus the mean so far, bit for bit.
+                foreach (var chunks in answers)
+                    Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), chunks.SelectMany(c => c.ToArray()).Select(BitConverter.SingleToInt32Bits));
+            }
+
+            Assert.Equal(Steps, (await shard.GetInfoAsync()).StepsApplied);
+        }
+        finally
+        {
+            await shard.ReleaseAsync();
+        }
+    }
+
+    [Fact]
     public async Task ReduceAsync_ChunkADataPlaneConnectionOwesAnswer_IsWrittenByTheShardWithTheUpdatedValues()
     {
         var shard = await NewShardAsync(world: 2);
