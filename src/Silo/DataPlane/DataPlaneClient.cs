@@ -63,6 +63,32 @@ public sealed class DataPlaneClient(DataPlaneOptions options, DataPlaneServer se
         return routes;
     }
 
+    /// <summary>The activation of shard <paramref name="key"/> in this silo (<see cref="LocalShards"/>); null when it is not here.</summary>
+    internal IParameterShardGrain? LocalShard(string key) => server.Shards.Find(key);
+
+    /// <summary>
+    /// Hands one chunk to <paramref name="shard"/>, the activation of shard <paramref name="key"/> in this silo, with a
+    /// method call, bounded as a grain call is: no answer within the response timeout fails it naming the shard, and
+    /// <paramref name="cancellationToken"/> stops the wait (the shard keeps the chunk, as it does a grain call's).
+    /// </summary>
+    internal Task<FloatBlock> ReduceLocallyAsync(IParameterShardGrain shard, string key, GradientContribution contribution, CancellationToken cancellationToken)
+    {
+        var reducing = shard.ReduceAsync(contribution);
+        return reducing.IsCompleted ? reducing : BoundedAsync(reducing, key, cancellationToken);
+    }
+
+    private async Task<FloatBlock> BoundedAsync(Task<FloatBlock> reducing, string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reducing.WaitAsync(Timeout, cancellationToken);
+        }
+        catch (TimeoutException) when (!reducing.IsCompleted)
+        {
+            throw new TimeoutException($"shard {key} did not answer a chunk within {Timeout.TotalSeconds:0.###} s");
+        }
+    }
+
     /// <summary>How many of <paramref name="shards"/> the last exchange over that list reached over the data plane (0 before any).</summary>
     internal int RemoteShards(IReadOnlyList<IParameterShardGrain> shards) => _routes.TryGetValue(shards, out var routes) ? routes.RemoteCount : 0;
 

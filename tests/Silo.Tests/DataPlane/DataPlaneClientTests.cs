@@ -68,6 +68,57 @@ public sealed class DataPlaneClientTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task ReduceAsync_ShardOnTheSendersSilo_IsCalledOnItsActivationThere()
+    {
+        var shards = await DataPlaneSilos.NewShardsAsync(cluster, ClusterFixture.Silos, Count, world: 1);
+        var infos = await Task.WhenAll(shards.Select(s => s.GetInfoAsync()));
+        var local = DataPlaneSilos.Service<DataPlaneServer>(cluster, infos[0].Silo).Shards;
+        string key = shards[0].GetPrimaryKeyString();
+        var activation = local.Find(key)!;
+        // Stands in for shard 0's activation: a grain call would reach the real one, which answers minus the gradient.
+        var standIn = new StandInShard(c => c.Gradient.ToArray().Select(v => 2 * v).ToArray());
+        local.Add(key, standIn);
+        try
+        {
+            var client = DataPlaneSilos.Service<DataPlaneClient>(cluster, infos[0].Silo);
+            var gradient = DataPlaneSilos.Values(4, Count * shards.Length);
+
+            var chunks = await GradientExchange.ReduceAsync(client, shards, Blocks(gradient, shards.Length), 0, 0, 0, 1, false, TestContext.Current.CancellationToken);
+
+            Assert.Equal(GradientChunks.CountFor(Count), standIn.Received.Count);
+            var ranges = GradientExchange.ChunkRanges(shards.Select((_, s) => new ShardRange(s, (long)s * Count, Count)).ToArray());
+            var assembled = new float[gradient.Length];
+            for (int c = 0; c < chunks.Length; c++) chunks[c].CopyTo(assembled.AsSpan((int)ranges[c].Offset, ranges[c].Count));
+            Assert.Equal(gradient.Take(Count).Select(v => 2 * v), assembled.Take(Count));
+            // The other silos' shards, over the data plane, answer as shards do.
+            Assert.Equal(gradient.Skip(Count).Select(v => -v), assembled.Skip(Count));
+        }
+        finally
+        {
+            local.Add(key, activation);
+            await Task.WhenAll(shards.Select(s => s.ReleaseAsync()));
+        }
+    }
+
+    [Fact]
+    public async Task ReduceLocallyAsync_ShardNeverAnswers_FailsAfterTheResponseTimeoutNamingTheShard()
+    {
+        var server = DataPlaneSilos.Service<DataPlaneServer>(cluster, cluster.Cluster.Silos[0].SiloAddress.ToString());
+        var client = new DataPlaneClient(
+            new DataPlaneOptions(true, 0), server, TlsSettings.Disabled, Options.Create(new SiloMessagingOptions { ResponseTimeout = TimeSpan.FromMilliseconds(300) }));
+        var silent = new StandInShard(_ => new TaskCompletionSource<FloatBlock>().Task);
+        var chunk = new GradientContribution(0, 0, 0, 1, FloatBlock.From(new float[10]));
+
+        var e = await Assert.ThrowsAsync<TimeoutException>(() => client.ReduceLocallyAsync(silent, "job/3", chunk, TestContext.Current.CancellationToken));
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var waiting = client.ReduceLocallyAsync(silent, "job/3", chunk, cancel.Token);
+        cancel.Cancel();
+
+        Assert.Contains("shard job/3 did not answer a chunk within 0.3 s", e.Message);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+    }
+
+    [Fact]
     public async Task ReduceAsync_WithTheCallersAnswerArray_ReadsRemoteChunksStraightIntoIt()
     {
         var shards = await DataPlaneSilos.NewShardsAsync(cluster, ClusterFixture.Silos, Count, world: 1);

@@ -1,6 +1,3 @@
-using Autograd.Cluster.Contracts;
-using Autograd.Cluster.Contracts.Buffers;
-using Autograd.Cluster.Contracts.Messages;
 using Autograd.Cluster.Silo.DataPlane;
 using Xunit;
 
@@ -37,31 +34,4 @@ public sealed class LocalShardsTests
 
         Assert.Same(current, shards.Find("job/0"));
     }
-}
-
-/// <summary>
-/// A shard that answers every chunk with <paramref name="answer"/> and records what it was sent: registered in a
-/// silo's <see cref="LocalShards"/>, it shows whether a chunk reached it without a grain call.
-/// </summary>
-internal sealed class StandInShard(float[] answer) : IParameterShardGrain
-{
-    public List<GradientContribution> Received { get; } = [];
-
-    public Task<FloatBlock> ReduceAsync(GradientContribution contribution)
-    {
-        lock (Received) Received.Add(contribution with { Gradient = FloatBlock.From(contribution.Gradient.ToArray()) });
-        return Task.FromResult(FloatBlock.From(answer));
-    }
-
-    public Task InitializeAsync(ShardSetup setup) => throw new NotSupportedException();
-
-    public Task<FloatBlock> GetParametersAsync() => throw new NotSupportedException();
-
-    public Task<ShardInfo> GetInfoAsync() => throw new NotSupportedException();
-
-    public Task CheckpointAsync(long step) => throw new NotSupportedException();
-
-    public Task AbortAsync(string reason) => throw new NotSupportedException();
-
-    public Task ReleaseAsync() => throw new NotSupportedException();
 }
