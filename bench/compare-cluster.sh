@@ -9,7 +9,8 @@
 #   bench/compare-cluster.sh scaling [mlp|cnn] [EPOCHS]
 #       bench scaling: 2 pinned silos x 2 workers against 1 pinned silo x 1 worker, samples/s and their ratio; then
 #       PyTorch DDP (gloo) the same way (bench/reference/torch_ddp_scaling.py: 2 pinned processes against 1), and
-#       both ratios side by side. MAX_RUN_STEPS=N caps the coordinator's runs of consecutive steps (1 = one
+#       both ratios side by side. REPEAT=R measures our pair R times, interleaved, and reports the median pair (the
+#       reference runs once). MAX_RUN_STEPS=N caps the coordinator's runs of consecutive steps (1 = one
 #       coordinator call per step).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,7 +46,7 @@ case "$kind" in
     model="${2:-mlp}"
     epochs="${3:-$([[ "$model" == mlp ]] && echo 8 || echo 2)}"
     echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-    mine="$(ours scaling --model "$model" --epochs "$epochs" ${MAX_RUN_STEPS:+--max-run-steps "$MAX_RUN_STEPS"})"
+    mine="$(ours scaling --model "$model" --epochs "$epochs" --repeat "${REPEAT:-1}" ${MAX_RUN_STEPS:+--max-run-steps "$MAX_RUN_STEPS"})"
     echo "$mine"
     torch="$($python bench/reference/torch_ddp_scaling.py "$model" "$epochs" | tail -1)"
     echo "torch:    $torch"

@@ -43,7 +43,7 @@ internal static class Program
         Console.Error.WriteLine("                                       averaging F floats over N silo processes through the parameter shards");
         Console.Error.WriteLine("  averaging [--floats F] [--ranks N] [--iters K]");
         Console.Error.WriteLine("                                       a shard's averaging and one serializer round trip, in process");
-        Console.Error.WriteLine("  scaling [--model mlp|cnn] [--epochs E] [--limit N]");
+        Console.Error.WriteLine("  scaling [--model mlp|cnn] [--epochs E] [--limit N] [--max-run-steps K] [--repeat R]");
         Console.Error.WriteLine("                                       Fashion-MNIST samples/s: 2 pinned silos x 2 workers against 1 pinned silo x 1 worker");
         Console.Error.WriteLine("  soak [--minutes M] [--warmup-minutes W] [--calibrate-seconds C] [--threads T] [--silos N]");
         Console.Error.WriteLine("                                       MLP, CNN and regression jobs together on N silo processes: memory and thread-pool health over time");
