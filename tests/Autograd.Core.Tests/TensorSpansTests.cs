@@ -39,6 +39,37 @@ public sealed class TensorSpansTests
     }
 
     [Fact]
+    public void CopyRanges_WriteAndReadPartsInPlace()
+    {
+        using var t = Tensor.Zeros(2, 3);
+        t.Copy_(new float[] { 7, 8 }, offset: 2);
+        t.Copy_(new float[] { 1 }, offset: 0);
+        Assert.Equal([1f, 0f, 7f, 8f, 0f, 0f], t.ToArray());
+        Assert.Equal([2, 3], t.Shape);
+
+        var middle = new float[3];
+        t.CopyTo(middle, offset: 1);
+        Assert.Equal([0f, 7f, 8f], middle);
+        t.Copy_(ReadOnlySpan<float>.Empty, offset: 6);
+        t.CopyTo(Span<float>.Empty, offset: 6);
+    }
+
+    [Fact]
+    public void CopyRanges_OutsideTheTensor_ThrowNamingTheOpOffsetAndShape()
+    {
+        using var t = Tensor.Zeros(2, 3);
+        var past = Assert.Throws<ArgumentException>(() => t.Copy_(new float[2], offset: 5));
+        Assert.Contains("Copy_: 2 values at offset 5", past.Message);
+        Assert.Contains("6 elements", past.Message);
+        var negative = Assert.Throws<ArgumentException>(() => t.CopyTo(new float[1], offset: -1));
+        Assert.Contains("CopyTo: 1 values at offset -1", negative.Message);
+        using var ints = Tensor.From(new long[] { 1, 2 });
+        Assert.Contains("int64", Assert.Throws<InvalidOperationException>(() => ints.Copy_(new float[1], 0)).Message);
+        using var leaf = Tensor.Zeros([2], DType.Float32, requiresGrad: true);
+        Assert.Contains("Copy_", Assert.Throws<InvalidOperationException>(() => leaf.Copy_(new float[1], 1)).Message);
+    }
+
+    [Fact]
     public void CopySpans_OfTheWrongLength_ThrowNamingTheOpAndShape()
     {
         using var t = Tensor.Zeros(2, 3);

@@ -18,6 +18,14 @@ internal interface IBackend
     void Download<T>(Storage source, Span<T> destination)
         where T : unmanaged;
 
+    /// <summary>Writes <paramref name="source"/> over elements [offset, offset + length) of <paramref name="destination"/>.</summary>
+    void UploadRange<T>(ReadOnlySpan<T> source, Storage destination, int offset)
+        where T : unmanaged;
+
+    /// <summary>Reads elements [offset, offset + length) of <paramref name="source"/> into <paramref name="destination"/>.</summary>
+    void DownloadRange<T>(Storage source, int offset, Span<T> destination)
+        where T : unmanaged;
+
     void Fill(Storage storage, double value);
 
     /// <summary>Converts every element of <paramref name="source"/> to the dtype of <paramref name="destination"/>.</summary>

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Autograd.Cluster.Contracts.Buffers;
 using Autograd.Cluster.Contracts.Messages;
 using Autograd.NN;
@@ -73,30 +72,24 @@ public static class FlatParameters
         CheckCover(parameters.Sum(p => (long)p.Numel), shards);
         if (slices.Length != shards.Count || slices.Where((a, s) => a.Length != shards[s].Count).Any())
             throw new ArgumentException($"FlatParameters: {slices.Length} arrays do not match the {shards.Count} shards' lengths", nameof(slices));
-        // One scratch buffer for the largest parameter, not an array per parameter per step (this runs every step).
-        var scratch = ArrayPool<float>.Shared.Rent(parameters.Count == 0 ? 0 : parameters.Max(p => p.Numel));
-        try
+        // Each part of a gradient is copied straight into the slice that holds it: no staging copy (this runs every step).
+        long offset = 0;
+        foreach (var p in parameters)
         {
-            long offset = 0;
-            foreach (var p in parameters)
+            if (p.Grad is { } g)
             {
-                if (p.Grad is { } g)
+                for (int s = 0; s < shards.Count; s++)
                 {
-                    var values = scratch.AsSpan(0, p.Numel);
-                    g.CopyTo(values);
-                    Scatter(values, offset, slices, shards);
+                    var (from, to) = Overlap(shards[s], offset, p.Numel);
+                    if (from < to) g.CopyTo(slices[s].AsSpan((int)(from - shards[s].Offset), (int)(to - from)), (int)(from - offset));
                 }
-                else
-                {
-                    Clear(offset, p.Numel, slices, shards);
-                }
-
-                offset += p.Numel;
             }
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(scratch);
+            else
+            {
+                Clear(offset, p.Numel, slices, shards);
+            }
+
+            offset += p.Numel;
         }
     }
 
@@ -118,22 +111,17 @@ public static class FlatParameters
         }
 
         using var noGrad = Tensor.NoGrad();
-        // Gathered into one reused buffer and copied in place: no array or tensor per parameter per step.
-        var scratch = ArrayPool<float>.Shared.Rent(parameters.Count == 0 ? 0 : parameters.Max(p => p.Numel));
-        try
+        // Each slice's part of a parameter is copied straight into it: no staging copy, no array per parameter per step.
+        long offset = 0;
+        foreach (var p in parameters)
         {
-            long offset = 0;
-            foreach (var p in parameters)
+            for (int s = 0; s < shards.Count; s++)
             {
-                var values = scratch.AsSpan(0, p.Numel);
-                Gather(slices, shards, offset, values);
-                p.Copy_(values);
-                offset += p.Numel;
+                var (from, to) = Overlap(shards[s], offset, p.Numel);
+                if (from < to) p.Copy_(slices[s].Span[(int)(from - shards[s].Offset)..(int)(to - shards[s].Offset)], (int)(from - offset));
             }
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(scratch);
+
+            offset += p.Numel;
         }
     }
 
@@ -155,16 +143,6 @@ public static class FlatParameters
         }
     }
 
-    /// <summary>Copies <paramref name="values"/>, element <paramref name="offset"/> of the flat vector on, into the slices it overlaps.</summary>
-    private static void Scatter(ReadOnlySpan<float> values, long offset, float[][] slices, IReadOnlyList<ShardRange> shards)
-    {
-        for (int s = 0; s < shards.Count; s++)
-        {
-            var (from, to) = Overlap(shards[s], offset, values.Length);
-            if (from < to) values[(int)(from - offset)..(int)(to - offset)].CopyTo(slices[s].AsSpan((int)(from - shards[s].Offset)));
-        }
-    }
-
     /// <summary>Zeros elements [offset, offset + length) of the flat vector in the slices that hold them.</summary>
     private static void Clear(long offset, int length, float[][] slices, IReadOnlyList<ShardRange> shards)
     {
@@ -172,16 +150,6 @@ public static class FlatParameters
         {
             var (from, to) = Overlap(shards[s], offset, length);
             if (from < to) slices[s].AsSpan((int)(from - shards[s].Offset), (int)(to - from)).Clear();
-        }
-    }
-
-    /// <summary>Fills <paramref name="values"/> with the flat vector's elements from <paramref name="offset"/> on, read from the slices.</summary>
-    private static void Gather(IReadOnlyList<FloatBlock> slices, IReadOnlyList<ShardRange> shards, long offset, Span<float> values)
-    {
-        for (int s = 0; s < shards.Count; s++)
-        {
-            var (from, to) = Overlap(shards[s], offset, values.Length);
-            if (from < to) slices[s].Span[(int)(from - shards[s].Offset)..(int)(to - shards[s].Offset)].CopyTo(values[(int)(from - offset)..]);
         }
     }
 

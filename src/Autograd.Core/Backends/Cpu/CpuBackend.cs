@@ -25,6 +25,12 @@ internal sealed unsafe partial class CpuBackend : IBackend
     public void Download<T>(Storage source, Span<T> destination)
         where T : unmanaged => Cpu(source).Span<T>().CopyTo(destination);
 
+    public void UploadRange<T>(ReadOnlySpan<T> source, Storage destination, int offset)
+        where T : unmanaged => source.CopyTo(Cpu(destination).Span<T>().Slice(offset, source.Length));
+
+    public void DownloadRange<T>(Storage source, int offset, Span<T> destination)
+        where T : unmanaged => Cpu(source).Span<T>().Slice(offset, destination.Length).CopyTo(destination);
+
     public void Fill(Storage storage, double value)
     {
         var s = Cpu(storage);

@@ -95,6 +95,20 @@ internal sealed partial class IlgpuBackend : IBackend, IDisposable
         ThrowPendingIndexError();
     }
 
+    public void UploadRange<T>(ReadOnlySpan<T> source, Storage destination, int offset)
+        where T : unmanaged
+    {
+        if (source.Length > 0) Of(destination).Dense<T>().SubView(offset, source.Length).CopyFromCPU(Stream, source);
+    }
+
+    public void DownloadRange<T>(Storage source, int offset, Span<T> destination)
+        where T : unmanaged
+    {
+        if (destination.Length > 0) Of(source).Dense<T>().SubView(offset, destination.Length).CopyToCPU(Stream, destination);
+        Stream.Synchronize();
+        ThrowPendingIndexError();
+    }
+
     /// <summary>Waits for every queued kernel (benchmarks time with it).</summary>
     public void Synchronize()
     {

@@ -44,6 +44,19 @@ public sealed class IlgpuDeviceTests
     }
 
     [Fact]
+    public void CopyRanges_OnTheDevice_WriteAndReadPartsAsOnTheCpu()
+    {
+        using var t = Tensor.Zeros([5], DType.Float32, Device.IlgpuCpu);
+        t.Copy_(new float[] { 3, 4 }, offset: 1);
+        t.Copy_(new float[] { 9 }, offset: 4);
+        var part = new float[3];
+        t.CopyTo(part, offset: 2);
+
+        Assert.Equal([0f, 3f, 4f, 0f, 9f], t.ToArray());
+        Assert.Equal([4f, 0f, 9f], part);
+    }
+
+    [Fact]
     public void MissingDevice_FailsWithTheAvailableDevices()
     {
         var error = Assert.Throws<NotSupportedException>(() => Tensor.Zeros([2], DType.Float32, Device.Cuda(99)));
