@@ -5,9 +5,10 @@ namespace Autograd.Cluster.Silo.DataPlane;
 
 /// <summary>
 /// The parameter shards active in this silo, by grain key: the activations themselves, which a data-plane connection
-/// hands a chunk to with a plain method call on the thread that read it, instead of a grain call. The call's dispatch
-/// cost a step ~60 us on each silo's critical path (median, 2-silo MLP timeline; ~110 us on average), and on a silo
-/// with one core it queued behind whatever ran there. A shard takes such calls beside its grain calls: it guards its
+/// hands a chunk to with a plain method call on the thread that read it, and a worker of this silo its own chunk on
+/// its thread, instead of a grain call. The connection's grain call cost a step ~60 us on each silo's critical path
+/// (median, 2-silo MLP timeline; ~110 us on average), and on a silo with one core a grain call's wake-up of another
+/// thread could take the core before the worker had sent the other silos their chunks. A shard takes such calls beside its grain calls: it guards its
 /// state with a lock (<c>ParameterShardGrain</c>). A key with no shard here (not activated yet, released, moved) goes
 /// through a grain call, which activates or finds it, as before.
 /// </summary>

@@ -4,7 +4,7 @@ namespace Autograd.Cluster.Silo.DataPlane;
 
 /// <summary>
 /// The answers this silo's data-plane connections owe their peers, which a shard sends itself the moment it applies a
-/// chunk (<see cref="TrySend"/>, inside the shard's turn). Otherwise an answer goes back as the result of the
+/// chunk (<see cref="TrySend"/>, in the call that applies it). Otherwise an answer goes back as the result of the
 /// connection's grain call, through Orleans' response and a thread-pool continuation of the connection, and on a silo
 /// with one core that continuation waits behind whatever the thread runs first: the silo's own worker, whose answer
 /// came in the same moment and which starts its next forward pass at once. The other silo's worker then waits a whole

@@ -11,9 +11,10 @@ namespace Autograd.Cluster.Silo.DataPlane;
 /// One accepted data-plane connection: reads <see cref="FrameKind.Reduce"/> frames one after the other, hands each
 /// chunk to its shard (a method call on the shard's activation in this silo, <see cref="LocalShards"/>, on the thread
 /// that read it; a grain call inside this silo when it has none, the block passed by reference as it is
-/// <c>[Immutable]</c>; either way the shard's <c>ReduceAsync</c> and all its checks run as for any caller) and writes each answer back as it comes,
-/// in whatever order the shards answer: started by the shard itself as it applies the chunk (<see cref="OwedAnswers"/>),
-/// or, when it did not, from the call's result. Any frame outside the protocol drops the connection.
+/// <c>[Immutable]</c>; either way the shard's <c>ReduceAsync</c> and all its checks run as for any caller) and writes
+/// each answer back as it comes, in whatever order the shards answer: started by the shard itself as it applies the
+/// chunk (<see cref="OwedAnswers"/>), or, when it did not, from the call's result. Any frame outside the protocol drops
+/// the connection.
 /// </summary>
 internal sealed partial class ServerConnection(Stream stream, IGrainFactory grains, LocalShards shards, OwedAnswers answers, ILogger logger, string peer) : IAsyncDisposable
 {
@@ -183,7 +184,7 @@ internal sealed partial class ServerConnection(Stream stream, IGrainFactory grai
     {
         var header = new byte[FrameCodec.HeaderSize];
         FrameCodec.Write(header, frame);
-        // Not resumed on the caller's scheduler: a shard starts answers from its own turn (OwedAnswers).
+        // Not resumed on the caller's scheduler: a shard starts answers from whatever thread applies the chunk (OwedAnswers).
         await _writeLock.WaitAsync(_closed.Token).ConfigureAwait(false);
         try
         {

@@ -14,9 +14,9 @@ namespace Autograd.Cluster.Silo.Grains;
 /// <summary>
 /// One contiguous slice of a job's parameters and its optimizer state (ZeRO stage 1), key <c>{jobId}/{shard}</c>.
 /// Reentrant so that every worker's <see cref="ReduceAsync"/> can wait, inside the grain, for the others' gradients.
-/// Chunks that come over this silo's data plane call <see cref="ReduceAsync"/> on the activation directly, on the
-/// connection's thread (<see cref="LocalShards"/>), beside the grain's own turns: every read or change of the state
-/// holds the shard's lock, and none of them awaits while holding it.
+/// The chunks this silo's data-plane connections read and those of this silo's workers call <see cref="ReduceAsync"/>
+/// on the activation directly, on their own threads (<see cref="LocalShards"/>), beside the grain's own turns: every
+/// read or change of the state holds the shard's lock, and none of them awaits while holding it.
 /// </summary>
 [Reentrant]
 [SpreadPlacement]
