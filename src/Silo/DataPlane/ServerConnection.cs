@@ -134,12 +134,7 @@ internal sealed partial class ServerConnection(Stream stream, IGrainFactory grai
                 return;
             }
 
-            if (owed?.Sent is { } sent)
-                await sent;
-            else if (answer.Count != frame.Count)
-                await WriteErrorAsync(frame.RequestId, $"shard {shardKey} answered {answer.Count} floats for a chunk of {frame.Count}");
-            else
-                await WriteFrameAsync(new FrameHeader(FrameKind.Answer, frame.RequestId, false, 0, 0, 0, 0, 0, answer.Count, 0), FloatBytes.Of(answer.Memory));
+            await (owed?.Sent ?? WriteAnswerAsync(frame, shardKey, answer.Memory));
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or System.Net.Sockets.SocketException)
         {
@@ -169,9 +164,10 @@ internal sealed partial class ServerConnection(Stream stream, IGrainFactory grai
         if (values.Length > 0) ArrayPool<float>.Shared.Return(values);
     }
 
-    private Task WriteAnswerAsync(FrameHeader frame, string shardKey, float[] values) =>
+    // The shard's answer to the chunk of <frame>, or an error when it does not fit the chunk.
+    private Task WriteAnswerAsync(FrameHeader frame, string shardKey, ReadOnlyMemory<float> values) =>
         values.Length == frame.Count
-            ? WriteFrameAsync(new FrameHeader(FrameKind.Answer, frame.RequestId, false, 0, 0, 0, 0, 0, values.Length, 0), FloatBytes.Of(values, 0, values.Length))
+            ? WriteFrameAsync(new FrameHeader(FrameKind.Answer, frame.RequestId, false, 0, 0, 0, 0, 0, values.Length, 0), FloatBytes.Of(values))
             : WriteErrorAsync(frame.RequestId, $"shard {shardKey} answered {values.Length} floats for a chunk of {frame.Count}");
 
     private Task WriteErrorAsync(uint requestId, string message)

@@ -28,6 +28,7 @@ public sealed class ParameterShardGrain(CheckpointStore checkpoints, DataPlaneSe
     private readonly Lock _lock = new();
     private ParameterShardState? _state;
     private IGrainTimer? _keepAlive;
+    private string? _key;
 
     // Contributions since the keep-alive last looked.
     private long _contributions;
@@ -134,7 +135,7 @@ public sealed class ParameterShardGrain(CheckpointStore checkpoints, DataPlaneSe
         var completion = state.Completions[chunk];
         // Each chunk is averaged, updated and answered as soon as every rank's copy is in, while later chunks are still
         // on the wire: the answers of a step flow back while its gradients still come in.
-        if (++state.ChunkArrived[chunk] == pending.Length) Apply(state, chunk, dataPlane.Answers, this.GetPrimaryKeyString());
+        if (++state.ChunkArrived[chunk] == pending.Length) Apply(state, chunk, dataPlane.Answers, Key);
         return completion.Task;
     }
 
@@ -261,6 +262,9 @@ public sealed class ParameterShardGrain(CheckpointStore checkpoints, DataPlaneSe
         if (contributions > 0) DelayDeactivation(3 * KeepAlivePeriod);
         return Task.CompletedTask;
     }
+
+    // The grain key, parsed once: every applied chunk names it to the answers owed.
+    private string Key => _key ??= this.GetPrimaryKeyString();
 
     private ParameterShardState Require() =>
         _state ?? throw new InvalidOperationException($"shard {this.GetPrimaryKeyString()} has not been initialized");

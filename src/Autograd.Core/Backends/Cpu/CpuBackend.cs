@@ -20,10 +20,10 @@ internal sealed unsafe partial class CpuBackend : IBackend
     public Storage Allocate(DType dtype, int length) => new CpuStorage(dtype, length);
 
     public void Upload<T>(ReadOnlySpan<T> source, Storage destination)
-        where T : unmanaged => source.CopyTo(Cpu(destination).Span<T>());
+        where T : unmanaged => UploadRange(source, destination, 0);
 
     public void Download<T>(Storage source, Span<T> destination)
-        where T : unmanaged => Cpu(source).Span<T>().CopyTo(destination);
+        where T : unmanaged => DownloadRange(source, 0, destination);
 
     public void UploadRange<T>(ReadOnlySpan<T> source, Storage destination, int offset)
         where T : unmanaged => source.CopyTo(Cpu(destination).Span<T>().Slice(offset, source.Length));

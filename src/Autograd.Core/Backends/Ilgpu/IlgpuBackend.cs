@@ -81,23 +81,15 @@ internal sealed partial class IlgpuBackend : IBackend, IDisposable
     public Storage Allocate(DType dtype, int length) => new IlgpuStorage(this, dtype, length);
 
     public void Upload<T>(ReadOnlySpan<T> source, Storage destination)
-        where T : unmanaged
-    {
-        // CopyFromCPU synchronises the stream, so the span may be reused as soon as this returns.
-        if (source.Length > 0) Of(destination).Dense<T>().SubView(0, source.Length).CopyFromCPU(Stream, source);
-    }
+        where T : unmanaged => UploadRange(source, destination, 0);
 
     public void Download<T>(Storage source, Span<T> destination)
-        where T : unmanaged
-    {
-        if (destination.Length > 0) Of(source).Dense<T>().SubView(0, destination.Length).CopyToCPU(Stream, destination);
-        Stream.Synchronize();
-        ThrowPendingIndexError();
-    }
+        where T : unmanaged => DownloadRange(source, 0, destination);
 
     public void UploadRange<T>(ReadOnlySpan<T> source, Storage destination, int offset)
         where T : unmanaged
     {
+        // CopyFromCPU synchronises the stream, so the span may be reused as soon as this returns.
         if (source.Length > 0) Of(destination).Dense<T>().SubView(offset, source.Length).CopyFromCPU(Stream, source);
     }
 
