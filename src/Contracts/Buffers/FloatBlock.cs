@@ -5,8 +5,9 @@ namespace Autograd.Cluster.Contracts.Buffers;
 /// <summary>
 /// A block of float32 values carried across grain calls as one run of raw little-endian bytes
 /// (<see cref="FloatBlockCodec"/>): Orleans' default codec writes a <c>float[]</c> element by element, each with its
-/// own field header. The block holds a plain <c>float[]</c>, so a receiver reads the values in place
-/// (<see cref="Span"/>) and a sender can hand over an array it made (<see cref="Wrap(float[])"/>) without copying it.
+/// own field header. The block holds a range of a plain <c>float[]</c> (or, made by a data plane, of memory shared with
+/// another silo process: <see cref="Over"/>), so a receiver reads the values in place (<see cref="Span"/>) and a sender
+/// can hand over an array it made (<see cref="Wrap(float[])"/>) without copying it.
 /// Immutable: calls between grains of one silo pass the same block by reference instead of deep-copying it, so nobody
 /// may write into its values once it is made.
 /// </summary>
@@ -20,38 +21,30 @@ public sealed class FloatBlock
     public const int MaxFloats = 8 * 1024 * 1024;
 
     /// <summary>An empty block.</summary>
-    public static readonly FloatBlock Empty = new([]);
+    public static readonly FloatBlock Empty = new(ReadOnlyMemory<float>.Empty);
 
-    private readonly float[] _values;
-    private readonly int _offset;
-    private readonly int _count;
+    // An array's range, or (Over) memory another owner keeps alive, such as a shared-memory mapping.
+    private readonly ReadOnlyMemory<float> _values;
 
-    private FloatBlock(float[] values, int offset, int count)
+    private FloatBlock(ReadOnlyMemory<float> values)
     {
         _values = values;
-        _offset = offset;
-        _count = count;
-    }
-
-    private FloatBlock(float[] values)
-        : this(values, 0, values.Length)
-    {
     }
 
     /// <summary>The number of floats.</summary>
-    public int Count => _count;
+    public int Count => _values.Length;
 
     /// <summary>The values, read in place (no copy).</summary>
-    public ReadOnlySpan<float> Span => _values.AsSpan(_offset, _count);
+    public ReadOnlySpan<float> Span => _values.Span;
 
-    /// <summary>The values as memory over the block's array (no copy), for asynchronous writers such as a socket.</summary>
-    public ReadOnlyMemory<float> Memory => _values.AsMemory(_offset, _count);
+    /// <summary>The values as memory over the block's storage (no copy), for asynchronous writers such as a socket.</summary>
+    public ReadOnlyMemory<float> Memory => _values;
 
     /// <summary>The values as raw bytes, 4 per float in this machine's byte order (what the codec writes on little-endian hosts).</summary>
     public ReadOnlySpan<byte> Bytes => MemoryMarshal.AsBytes(Span);
 
     /// <summary>A block holding a copy of <paramref name="values"/>.</summary>
-    public static FloatBlock From(ReadOnlySpan<float> values) => values.IsEmpty ? Empty : new FloatBlock(values.ToArray());
+    public static FloatBlock From(ReadOnlySpan<float> values) => values.IsEmpty ? Empty : new FloatBlock(values.ToArray().AsMemory());
 
     /// <summary>
     /// A block over <paramref name="values"/> itself, without a copy: the caller hands the array over and must never
@@ -60,7 +53,7 @@ public sealed class FloatBlock
     public static FloatBlock Wrap(float[] values)
     {
         ArgumentNullException.ThrowIfNull(values);
-        return new FloatBlock(values);
+        return new FloatBlock(values.AsMemory());
     }
 
     /// <summary>
@@ -74,16 +67,23 @@ public sealed class FloatBlock
         ArgumentNullException.ThrowIfNull(values);
         if ((uint)offset > (uint)values.Length || (uint)count > (uint)(values.Length - offset))
             throw new ArgumentOutOfRangeException(nameof(count), $"FloatBlock: [{offset}, {(long)offset + count}) is not within an array of {values.Length} floats");
-        return new FloatBlock(values, offset, count);
+        return new FloatBlock(values.AsMemory(offset, count));
     }
+
+    /// <summary>
+    /// A block over <paramref name="values"/> without a copy, whatever holds them: memory a data plane maps from another
+    /// process, say. Its owner keeps the memory alive as long as the block is reachable, and the hand-over rule of
+    /// <see cref="Wrap(float[])"/> holds: nobody writes into it while the block is in use.
+    /// </summary>
+    public static FloatBlock Over(ReadOnlyMemory<float> values) => values.IsEmpty ? Empty : new FloatBlock(values);
 
     /// <summary>The block's floats [<paramref name="offset"/>, offset + <paramref name="count"/>), as a block over the same array (no copy).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The range does not lie within the block.</exception>
     public FloatBlock Slice(int offset, int count)
     {
-        if ((uint)offset > (uint)_count || (uint)count > (uint)(_count - offset))
-            throw new ArgumentOutOfRangeException(nameof(count), $"FloatBlock: [{offset}, {(long)offset + count}) is not within a block of {_count} floats");
-        return offset == 0 && count == _count ? this : new FloatBlock(_values, _offset + offset, count);
+        if ((uint)offset > (uint)Count || (uint)count > (uint)(Count - offset))
+            throw new ArgumentOutOfRangeException(nameof(count), $"FloatBlock: [{offset}, {(long)offset + count}) is not within a block of {Count} floats");
+        return offset == 0 && count == Count ? this : new FloatBlock(_values.Slice(offset, count));
     }
 
     /// <summary>Copies the values into <paramref name="destination"/>, which must hold exactly <see cref="Count"/> floats.</summary>

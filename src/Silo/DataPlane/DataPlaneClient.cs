@@ -113,6 +113,13 @@ public sealed class DataPlaneClient(DataPlaneOptions options, DataPlaneServer se
     internal bool IsConnectedLocally(string endpoint) =>
         _connections.TryGetValue(endpoint, out var connecting) && connecting.IsCompletedSuccessfully && connecting.Result.IsLocal;
 
+    /// <summary>
+    /// Whether this silo's connection to the data plane at <paramref name="endpoint"/> carries its chunks in a region of
+    /// shared memory the peer mapped (false over the socket alone, or with no connection yet).
+    /// </summary>
+    internal bool IsConnectedShared(string endpoint) =>
+        _connections.TryGetValue(endpoint, out var connecting) && connecting.IsCompletedSuccessfully && connecting.Result.IsShared;
+
     // where: the endpoint as failures name it (with its silo, see ShardRoutes.Where); the connection keeps it for its own.
     // Connections are keyed by the TCP endpoint, which names the remote silo's data plane whichever way it is reached.
     private async Task<ClientConnection> ConnectionAsync(string endpoint, string? localEndpoint, string where, string shardKey, CancellationToken cancellationToken)
@@ -140,6 +147,6 @@ public sealed class DataPlaneClient(DataPlaneOptions options, DataPlaneServer se
     private async Task<ClientConnection> Connect(string endpoint, string? localEndpoint, string where)
     {
         using var limit = new CancellationTokenSource(Timeout);
-        return await ClientConnection.ConnectAsync(endpoint, localEndpoint, where, tls, limit.Token);
+        return await ClientConnection.ConnectAsync(endpoint, localEndpoint, where, tls, options.SharedMemoryBytes, limit.Token);
     }
 }

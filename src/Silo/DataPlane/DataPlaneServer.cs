@@ -160,7 +160,9 @@ public sealed partial class DataPlaneServer(
             return;
         }
 
-        var connection = new ServerConnection(stream, grains, Shards, Answers, logger, peer);
+        // Shared regions only from co-located workers: a TCP peer may be on another host, whose /dev/shm is not this one's.
+        bool mapsRegions = options.SharedMemoryBytes > 0 && socket.AddressFamily == AddressFamily.Unix;
+        var connection = new ServerConnection(stream, grains, Shards, Answers, logger, peer, mapsRegions);
         var run = connection.RunAsync(stopping);
         _connections[connection] = run;
         try

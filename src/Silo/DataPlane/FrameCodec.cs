@@ -10,8 +10,9 @@ namespace Autograd.Cluster.Silo.DataPlane;
 /// The data plane's wire format: a fixed <see cref="HeaderSize"/>-byte little-endian header (magic, version, kind,
 /// flags, request id, step, epoch, rank, samples, offset, count, key length, reserved), then for a
 /// <see cref="FrameKind.Reduce"/> frame its sender's W3C trace context when the header's trace-context flag is set
-/// (<see cref="TraceContextSize"/> bytes: trace id, span id, trace flags) and the shard's key, then the payload (raw
-/// float bytes, or an error's UTF-8 text).
+/// (<see cref="TraceContextSize"/> bytes: trace id, span id, trace flags), its slot in the shared region when the
+/// shared flag is set (<see cref="SharedOffsetSize"/> bytes) and the shard's key, then the payload (raw float bytes
+/// unless the floats are in the shared region, an error's UTF-8 text, or a region's size and path).
 /// <see cref="Read"/> and <see cref="ReadTraceContext"/> check every field against hard limits before anyone allocates
 /// what a header claims: a peer can make a silo hold at most <see cref="GradientChunks.Floats"/> floats per frame.
 /// </summary>
@@ -38,23 +39,39 @@ public static class FrameCodec
     /// </summary>
     public const int TraceContextSize = 25;
 
+    /// <summary>
+    /// Bytes of the slot offset (int32: floats from the start of the connection's shared region) that follows the trace
+    /// context of a <see cref="FrameKind.Reduce"/> frame whose <see cref="FrameHeader.Shared"/> is set.
+    /// </summary>
+    public const int SharedOffsetSize = 4;
+
+    /// <summary>The longest region path a <see cref="FrameKind.MapRegion"/> frame may carry, in UTF-8 bytes.</summary>
+    public const int MaxRegionPathBytes = 255;
+
     private const byte NonFiniteFlag = 1;
 
     // Version 1 frames without it are unchanged; a peer that predates the flag refuses a frame carrying it.
     private const byte TraceContextFlag = 2;
 
-    private const byte ReduceFlags = NonFiniteFlag | TraceContextFlag;
+    // Set only by peers that mapped a shared region on this connection, which an older peer never answers.
+    private const byte SharedFlag = 4;
+
+    private const byte ReduceFlags = NonFiniteFlag | TraceContextFlag | SharedFlag;
+
+    private const byte AnswerFlags = SharedFlag;
 
     /// <summary>Writes <paramref name="header"/> into the first <see cref="HeaderSize"/> bytes of <paramref name="destination"/>.</summary>
     public static void Write(Span<byte> destination, in FrameHeader header)
     {
         if (destination.Length < HeaderSize) throw new ArgumentException($"FrameCodec: a header needs {HeaderSize} bytes, got {destination.Length}", nameof(destination));
         if ((header.NonFinite || header.HasTraceContext) && header.Kind != FrameKind.Reduce)
-            throw new ArgumentException($"FrameCodec: only a reduce frame carries flags, not a {header.Kind} frame", nameof(header));
+            throw new ArgumentException($"FrameCodec: only a reduce frame carries these flags, not a {header.Kind} frame", nameof(header));
+        if (header.Shared && header.Kind is not (FrameKind.Reduce or FrameKind.Answer))
+            throw new ArgumentException($"FrameCodec: only a reduce or an answer frame is shared, not a {header.Kind} frame", nameof(header));
         BinaryPrimitives.WriteUInt32LittleEndian(destination, Magic);
         BinaryPrimitives.WriteUInt16LittleEndian(destination[4..], Version);
         destination[6] = (byte)header.Kind;
-        destination[7] = (byte)((header.NonFinite ? NonFiniteFlag : 0) | (header.HasTraceContext ? TraceContextFlag : 0));
+        destination[7] = (byte)((header.NonFinite ? NonFiniteFlag : 0) | (header.HasTraceContext ? TraceContextFlag : 0) | (header.Shared ? SharedFlag : 0));
         BinaryPrimitives.WriteUInt32LittleEndian(destination[8..], header.RequestId);
         BinaryPrimitives.WriteInt64LittleEndian(destination[12..], header.Step);
         BinaryPrimitives.WriteInt32LittleEndian(destination[20..], header.Epoch);
@@ -76,11 +93,19 @@ public static class FrameCodec
         ushort version = BinaryPrimitives.ReadUInt16LittleEndian(source[4..]);
         if (version != Version) throw new DataPlaneProtocolException($"data plane: version {version} is not {Version}");
         var kind = (FrameKind)source[6];
-        if (kind is not (FrameKind.Reduce or FrameKind.Answer or FrameKind.Error)) throw new DataPlaneProtocolException($"data plane: unknown frame kind {source[6]}");
+        if (kind is not (FrameKind.Reduce or FrameKind.Answer or FrameKind.Error or FrameKind.MapRegion or FrameKind.RegionMapped))
+            throw new DataPlaneProtocolException($"data plane: unknown frame kind {source[6]}");
         byte flags = source[7];
-        if ((flags & ~ReduceFlags) != 0 || (flags != 0 && kind != FrameKind.Reduce)) throw new DataPlaneProtocolException($"data plane: flags 0x{flags:x2} are not valid on a {kind} frame");
+        byte allowed = kind switch { FrameKind.Reduce => ReduceFlags, FrameKind.Answer => AnswerFlags, _ => 0 };
+        if ((flags & ~allowed) != 0) throw new DataPlaneProtocolException($"data plane: flags 0x{flags:x2} are not valid on a {kind} frame");
         int count = BinaryPrimitives.ReadInt32LittleEndian(source[36..]);
-        int limit = kind == FrameKind.Error ? MaxErrorBytes : GradientChunks.Floats;
+        int limit = kind switch
+        {
+            FrameKind.Error => MaxErrorBytes,
+            FrameKind.MapRegion => sizeof(long) + MaxRegionPathBytes,
+            FrameKind.RegionMapped => 0,
+            _ => GradientChunks.Floats,
+        };
         if (count < 0 || count > limit) throw new DataPlaneProtocolException($"data plane: a {kind} frame of {count} (the limit is {limit})");
         int keyLength = BinaryPrimitives.ReadUInt16LittleEndian(source[40..]);
         if (kind == FrameKind.Reduce ? keyLength is 0 or > MaxKeyBytes : keyLength != 0)
@@ -97,11 +122,63 @@ public static class FrameCodec
             BinaryPrimitives.ReadInt32LittleEndian(source[32..]),
             count,
             keyLength,
-            (flags & TraceContextFlag) != 0);
+            (flags & TraceContextFlag) != 0,
+            (flags & SharedFlag) != 0);
     }
 
-    /// <summary>Bytes between the header and the payload: the trace context, if any, and the shard's key.</summary>
-    public static int ExtraSize(in FrameHeader header) => (header.HasTraceContext ? TraceContextSize : 0) + header.KeyLength;
+    /// <summary>Bytes between the header and the payload: the trace context, the shared slot's offset, if any, and the shard's key.</summary>
+    public static int ExtraSize(in FrameHeader header) =>
+        (header.HasTraceContext ? TraceContextSize : 0) + (header.Shared && header.Kind == FrameKind.Reduce ? SharedOffsetSize : 0) + header.KeyLength;
+
+    /// <summary>Where a shared reduce frame's slot offset starts in the bytes after its header.</summary>
+    public static int SharedOffsetPosition(in FrameHeader header) => header.HasTraceContext ? TraceContextSize : 0;
+
+    /// <summary>Writes a shared reduce frame's slot offset (floats into the region) at the start of <paramref name="destination"/>.</summary>
+    public static void WriteSharedOffset(Span<byte> destination, int offset)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        BinaryPrimitives.WriteInt32LittleEndian(destination, offset);
+    }
+
+    /// <summary>
+    /// Reads a shared reduce frame's slot offset and checks that its <paramref name="count"/> floats lie within a region
+    /// of <paramref name="regionFloats"/> floats.
+    /// </summary>
+    /// <exception cref="DataPlaneProtocolException">The slot is not within the region.</exception>
+    public static int ReadSharedOffset(ReadOnlySpan<byte> source, int count, int regionFloats)
+    {
+        int offset = BinaryPrimitives.ReadInt32LittleEndian(source);
+        if (offset < 0 || (long)offset + count > regionFloats)
+            throw new DataPlaneProtocolException($"data plane: a shared slot [{offset}, {(long)offset + count}) is not within a region of {regionFloats} floats");
+        return offset;
+    }
+
+    /// <summary>The payload of a <see cref="FrameKind.MapRegion"/> frame: the region's size, then its path.</summary>
+    public static byte[] EncodeRegion(string path, long bytes)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var name = Encoding.UTF8.GetBytes(path);
+        if (name.Length is 0 or > MaxRegionPathBytes) throw new ArgumentException($"data plane: region path '{path}' is {name.Length} UTF-8 bytes (1-{MaxRegionPathBytes})", nameof(path));
+        var payload = new byte[sizeof(long) + name.Length];
+        BinaryPrimitives.WriteInt64LittleEndian(payload, bytes);
+        name.CopyTo(payload, sizeof(long));
+        return payload;
+    }
+
+    /// <summary>A <see cref="FrameKind.MapRegion"/> frame's region: its path (UTF-8) and size.</summary>
+    /// <exception cref="DataPlaneProtocolException">The payload is too short or the path is not UTF-8.</exception>
+    public static (string Path, long Bytes) DecodeRegion(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length <= sizeof(long)) throw new DataPlaneProtocolException($"data plane: a region frame of {payload.Length} bytes names no path");
+        try
+        {
+            return (new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(payload[sizeof(long)..]), BinaryPrimitives.ReadInt64LittleEndian(payload));
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new DataPlaneProtocolException("data plane: the region path is not UTF-8");
+        }
+    }
 
     /// <summary>
     /// Writes the W3C trace context <paramref name="context"/> (a valid one: non-zero trace and span ids) into the first

@@ -3,8 +3,11 @@ namespace Autograd.Cluster.Silo.DataPlane;
 /// <summary>
 /// The fixed part of a data-plane frame (<see cref="FrameCodec"/> lays it out). A <see cref="FrameKind.Reduce"/>
 /// frame carries the fields of a <see cref="Contracts.Messages.GradientContribution"/>, then the sender's trace context
-/// (with <see cref="HasTraceContext"/>), <see cref="KeyLength"/> bytes of the shard grain's key and <see cref="Count"/> floats; an <see cref="FrameKind.Answer"/> echoes
-/// <see cref="RequestId"/> and carries Count floats; an <see cref="FrameKind.Error"/> carries Count bytes of UTF-8 text.
+/// (with <see cref="HasTraceContext"/>), the chunk's slot in the shared region (with <see cref="Shared"/>),
+/// <see cref="KeyLength"/> bytes of the shard grain's key and <see cref="Count"/> floats (none with Shared); an
+/// <see cref="FrameKind.Answer"/> echoes <see cref="RequestId"/> and carries Count floats (none with Shared: they were
+/// written over the request's slot); an <see cref="FrameKind.Error"/> carries Count bytes of UTF-8 text; a
+/// <see cref="FrameKind.MapRegion"/> carries Count bytes naming the region.
 /// </summary>
 /// <param name="Kind">What follows the header.</param>
 /// <param name="RequestId">Chosen by the worker's connection; the answer or error carries it back.</param>
@@ -20,6 +23,10 @@ namespace Autograd.Cluster.Silo.DataPlane;
 /// The sender's W3C trace context (<see cref="FrameCodec.TraceContextSize"/> bytes) follows the header, before the key
 /// (Reduce only): the shard's spans then join the sender's trace, as they would through an Orleans grain call.
 /// </param>
+/// <param name="Shared">
+/// The floats are in the connection's <see cref="SharedRegion"/>, not after the frame (Reduce and Answer only; see
+/// <see cref="FrameCodec.SharedOffsetSize"/>).
+/// </param>
 public readonly record struct FrameHeader(
     FrameKind Kind,
     uint RequestId,
@@ -31,4 +38,5 @@ public readonly record struct FrameHeader(
     int Offset,
     int Count,
     int KeyLength,
-    bool HasTraceContext = false);
+    bool HasTraceContext = false,
+    bool Shared = false);

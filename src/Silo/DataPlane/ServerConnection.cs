@@ -15,8 +15,12 @@ namespace Autograd.Cluster.Silo.DataPlane;
 /// each answer back as it comes, in whatever order the shards answer: started by the shard itself as it applies the
 /// chunk (<see cref="OwedAnswers"/>), or, when it did not, from the call's result. Any frame outside the protocol drops
 /// the connection.
+/// A co-located worker may offer a <see cref="SharedRegion"/> first (<see cref="FrameKind.MapRegion"/>, on the local
+/// socket only, and only when <paramref name="mapsRegions"/>): its shared chunks are then read in place from the
+/// region, without a copy, and their answers written over the same slots.
 /// </summary>
-internal sealed partial class ServerConnection(Stream stream, IGrainFactory grains, LocalShards shards, OwedAnswers answers, ILogger logger, string peer) : IAsyncDisposable
+internal sealed partial class ServerConnection(
+    Stream stream, IGrainFactory grains, LocalShards shards, OwedAnswers answers, ILogger logger, string peer, bool mapsRegions = false) : IAsyncDisposable
 {
     /// <summary>
     /// Chunks of one connection waiting for their shards at once. A shard answers only once every chunk of every rank
@@ -30,6 +34,9 @@ internal sealed partial class ServerConnection(Stream stream, IGrainFactory grai
     private readonly SemaphoreSlim _inFlight = new(MaxInFlight, MaxInFlight);
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly CancellationTokenSource _closed = new();
+
+    // The peer's region once mapped. Shared chunks are memory over it, which keeps it mapped while a shard holds one.
+    private SharedRegion? _region;
 
     /// <summary>Reads and dispatches frames until the peer closes, a frame breaks the protocol or the server stops.</summary>
     public async Task RunAsync(CancellationToken stopping)
@@ -45,11 +52,26 @@ internal sealed partial class ServerConnection(Stream stream, IGrainFactory grai
             {
                 if (!await ReadHeaderAsync(header, token)) return;
                 var frame = FrameCodec.Read(header);
-                if (frame.Kind != FrameKind.Reduce) throw new DataPlaneProtocolException($"data plane: a silo accepts only reduce frames, got {frame.Kind}");
+                if (frame.Kind == FrameKind.MapRegion)
+                {
+                    await MapRegionAsync(frame, token);
+                    continue;
+                }
+
+                if (frame.Kind != FrameKind.Reduce) throw new DataPlaneProtocolException($"data plane: a silo accepts only reduce and region frames, got {frame.Kind}");
                 int extraSize = FrameCodec.ExtraSize(frame);
                 await stream.ReadExactlyAsync(extra.AsMemory(0, extraSize), token);
                 var parent = frame.HasTraceContext ? FrameCodec.ReadTraceContext(extra) : default;
                 string shardKey = FrameCodec.DecodeKey(extra.AsSpan(extraSize - frame.KeyLength, frame.KeyLength));
+                if (frame.Shared)
+                {
+                    var region = _region ?? throw new DataPlaneProtocolException("data plane: a shared chunk on a connection without a region");
+                    int slot = FrameCodec.ReadSharedOffset(extra.AsSpan(FrameCodec.SharedOffsetPosition(frame)), frame.Count, region.Floats);
+                    await _inFlight.WaitAsync(token);
+                    _ = HandleAsync(frame, parent, shardKey, FloatBlock.Over(region.Memory.Slice(slot, frame.Count)), null, slot);
+                    continue;
+                }
+
                 await _inFlight.WaitAsync(token);
                 // Pooled: a chunk array goes back to the pool once its shard answered (never after a failure, when the
                 // shard may still hold the block).
@@ -65,7 +87,7 @@ internal sealed partial class ServerConnection(Stream stream, IGrainFactory grai
                     throw;
                 }
 
-                _ = HandleAsync(frame, parent, shardKey, values);
+                _ = HandleAsync(frame, parent, shardKey, FloatBlock.Wrap(values, 0, frame.Count), values, -1);
             }
         }
         catch (DataPlaneProtocolException e)
@@ -89,6 +111,42 @@ internal sealed partial class ServerConnection(Stream stream, IGrainFactory grai
         await stream.DisposeAsync();
     }
 
+    // Maps the region a co-located worker offers, once per connection, and says whether it did. A region the silo cannot
+    // or will not map is answered with an error, after which the worker sends its chunks whole; only a malformed frame
+    // (or a second offer) breaks the protocol.
+    private async Task MapRegionAsync(FrameHeader frame, CancellationToken token)
+    {
+        var payload = new byte[frame.Count];
+        await stream.ReadExactlyAsync(payload, token);
+        var (path, bytes) = FrameCodec.DecodeRegion(payload);
+        if (_region is not null) throw new DataPlaneProtocolException("data plane: a second region offered on one connection");
+        string? refusal = null;
+        if (!mapsRegions)
+        {
+            refusal = "this silo maps no shared regions (Autograd:DataPlaneSharedMemoryMiB=0, or not over its local socket)";
+        }
+        else
+        {
+            try
+            {
+                _region = SharedRegion.Open(path, bytes);
+            }
+            catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
+            {
+                refusal = $"cannot map the shared region: {e.Message}";
+            }
+        }
+
+        if (refusal is null)
+        {
+            await WriteFrameAsync(new FrameHeader(FrameKind.RegionMapped, frame.RequestId, false, 0, 0, 0, 0, 0, 0, 0), ReadOnlyMemory<byte>.Empty);
+            return;
+        }
+
+        LogRegionRefused(logger, peer, refusal);
+        await WriteErrorAsync(frame.RequestId, refusal);
+    }
+
     // False at a clean end of stream between frames.
     private async Task<bool> ReadHeaderAsync(byte[] header, CancellationToken token)
     {
@@ -98,18 +156,20 @@ internal sealed partial class ServerConnection(Stream stream, IGrainFactory grai
         return true;
     }
 
-    private async Task HandleAsync(FrameHeader frame, ActivityContext parent, string shardKey, float[] values)
+    // pooled: the array under the chunk, rented for its floats off the socket (null for a shared chunk); slot: where a
+    // shared chunk lies in the region (-1 for none).
+    private async Task HandleAsync(FrameHeader frame, ActivityContext parent, string shardKey, FloatBlock gradient, float[]? pooled, int slot)
     {
         bool answered = false;
         Activity? span = null;
         // The shard starts the answer's write itself when it applies the chunk (see OwedAnswers); else it is written below.
-        using var owed = answers.Expect(shardKey, frame.Step, frame.Rank, frame.Offset, values => WriteAnswerAsync(frame, shardKey, values));
+        using var owed = answers.Expect(shardKey, frame.Step, frame.Rank, frame.Offset, values => WriteAnswerAsync(frame, slot, shardKey, values));
         try
         {
             FloatBlock answer;
             try
             {
-                var contribution = new GradientContribution(frame.Step, frame.Epoch, frame.Rank, frame.Samples, FloatBlock.Wrap(values, 0, frame.Count), frame.NonFinite, frame.Offset);
+                var contribution = new GradientContribution(frame.Step, frame.Epoch, frame.Rank, frame.Samples, gradient, frame.NonFinite, frame.Offset);
                 Task<FloatBlock> reducing;
                 // The sender's context is current only while the call starts (Orleans reads it then): the call carries it to the shard.
                 var previous = Activity.Current;
@@ -134,7 +194,7 @@ internal sealed partial class ServerConnection(Stream stream, IGrainFactory grai
                 return;
             }
 
-            await (owed?.Sent ?? WriteAnswerAsync(frame, shardKey, answer.Memory));
+            await (owed?.Sent ?? WriteAnswerAsync(frame, slot, shardKey, answer.Memory));
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or System.Net.Sockets.SocketException)
         {
@@ -144,7 +204,7 @@ internal sealed partial class ServerConnection(Stream stream, IGrainFactory grai
         finally
         {
             StopSpan(span);
-            if (answered) Return(values);
+            if (answered && pooled is not null) Return(pooled);
             _inFlight.Release();
         }
     }
@@ -164,11 +224,16 @@ internal sealed partial class ServerConnection(Stream stream, IGrainFactory grai
         if (values.Length > 0) ArrayPool<float>.Shared.Return(values);
     }
 
-    // The shard's answer to the chunk of <frame>, or an error when it does not fit the chunk.
-    private Task WriteAnswerAsync(FrameHeader frame, string shardKey, ReadOnlyMemory<float> values) =>
-        values.Length == frame.Count
-            ? WriteFrameAsync(new FrameHeader(FrameKind.Answer, frame.RequestId, false, 0, 0, 0, 0, 0, values.Length, 0), FloatBytes.Of(values))
-            : WriteErrorAsync(frame.RequestId, $"shard {shardKey} answered {values.Length} floats for a chunk of {frame.Count}");
+    // The shard's answer to the chunk of <frame>, or an error when it does not fit the chunk. A shared chunk's answer is
+    // written over its slot (the shard has averaged the chunk by then) and only the header follows on the socket.
+    private Task WriteAnswerAsync(FrameHeader frame, int slot, string shardKey, ReadOnlyMemory<float> values)
+    {
+        if (values.Length != frame.Count) return WriteErrorAsync(frame.RequestId, $"shard {shardKey} answered {values.Length} floats for a chunk of {frame.Count}");
+        var answer = new FrameHeader(FrameKind.Answer, frame.RequestId, false, 0, 0, 0, 0, 0, values.Length, 0, Shared: frame.Shared);
+        if (!frame.Shared) return WriteFrameAsync(answer, FloatBytes.Of(values));
+        _region!.Write(slot, values.Span);
+        return WriteFrameAsync(answer, ReadOnlyMemory<byte>.Empty);
+    }
 
     private Task WriteErrorAsync(uint requestId, string message)
     {
@@ -192,6 +257,9 @@ internal sealed partial class ServerConnection(Stream stream, IGrainFactory grai
             _writeLock.Release();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Data plane: {Peer} sends its chunks over the socket: {Reason}")]
+    private static partial void LogRegionRefused(ILogger logger, string peer, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Data plane: dropped the connection from {Peer}: {Reason}")]
     private static partial void LogRefused(ILogger logger, string peer, string reason);

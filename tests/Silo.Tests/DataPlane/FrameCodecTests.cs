@@ -119,7 +119,7 @@ public sealed class FrameCodecTests
     [InlineData(0, 0xDEADBEEFu, "bad magic")]
     [InlineData(4, 2u, "version 2")]
     [InlineData(6, 9u, "unknown frame kind 9")]
-    [InlineData(7, 4u, "flags 0x04")]
+    [InlineData(7, 8u, "flags 0x08")]
     [InlineData(7, 0x83u, "flags 0x83")]
     [InlineData(36, (uint)(GradientChunks.Floats + 1), "the limit is 524288")]
     [InlineData(36, uint.MaxValue, "a Reduce frame of -1")]
@@ -150,6 +150,88 @@ public sealed class FrameCodecTests
         Assert.Contains("not valid on a Answer frame", Assert.Throws<DataPlaneProtocolException>(() => FrameCodec.Read(bytes)).Message);
         bytes[7] = 2;
         Assert.Contains("flags 0x02 are not valid on a Answer frame", Assert.Throws<DataPlaneProtocolException>(() => FrameCodec.Read(bytes)).Message);
+    }
+
+    [Fact]
+    public void Read_SharedReduceAndAnswer_RoundTripWithTheSlotAfterTheTraceContext()
+    {
+        var shared = Reduce with { HasTraceContext = true, Shared = true };
+        var answer = new FrameHeader(FrameKind.Answer, 3, false, 0, 0, 0, 0, 0, 5, 0, Shared: true);
+        var bytes = new byte[FrameCodec.HeaderSize];
+
+        FrameCodec.Write(bytes, shared);
+        Assert.Equal(shared, FrameCodec.Read(bytes));
+        Assert.Equal(FrameCodec.TraceContextSize + FrameCodec.SharedOffsetSize + Reduce.KeyLength, FrameCodec.ExtraSize(shared));
+        Assert.Equal(FrameCodec.TraceContextSize, FrameCodec.SharedOffsetPosition(shared));
+        FrameCodec.Write(bytes, answer);
+        Assert.Equal(answer, FrameCodec.Read(bytes));
+        // An answer's floats are in the slot its reduce named: nothing but the header.
+        Assert.Equal(0, FrameCodec.ExtraSize(answer));
+    }
+
+    [Fact]
+    public void Write_SharedOnAnErrorOrRegionFrame_Throws()
+    {
+        var bytes = new byte[FrameCodec.HeaderSize];
+
+        Assert.Throws<ArgumentException>(() => FrameCodec.Write(bytes, new FrameHeader(FrameKind.Error, 1, false, 0, 0, 0, 0, 0, 1, 0, Shared: true)));
+        Assert.Throws<ArgumentException>(() => FrameCodec.Write(bytes, new FrameHeader(FrameKind.MapRegion, 1, false, 0, 0, 0, 0, 0, 1, 0, Shared: true)));
+    }
+
+    [Theory]
+    [InlineData(0, 10, 10)]
+    [InlineData(90, 10, 100)]
+    public void ReadSharedOffset_SlotWithinTheRegion_IsRead(int offset, int count, int regionFloats)
+    {
+        var bytes = new byte[FrameCodec.SharedOffsetSize];
+        FrameCodec.WriteSharedOffset(bytes, offset);
+
+        Assert.Equal(offset, FrameCodec.ReadSharedOffset(bytes, count, regionFloats));
+    }
+
+    [Theory]
+    [InlineData(91, 10, 100)]
+    [InlineData(-1, 1, 100)]
+    [InlineData(int.MaxValue, 1, 100)]
+    public void ReadSharedOffset_SlotPastTheRegion_RefusesNamingIt(int offset, int count, int regionFloats)
+    {
+        var bytes = new byte[FrameCodec.SharedOffsetSize];
+        BinaryPrimitives.WriteInt32LittleEndian(bytes, offset);
+
+        var e = Assert.Throws<DataPlaneProtocolException>(() => FrameCodec.ReadSharedOffset(bytes, count, regionFloats));
+
+        Assert.Contains($"[{offset}, {(long)offset + count}) is not within a region of {regionFloats} floats", e.Message);
+    }
+
+    [Fact]
+    public void DecodeRegion_WhatEncodeRegionWrote_GivesThePathAndSize()
+    {
+        var payload = FrameCodec.EncodeRegion("/dev/shm/autograd-dataplane-x", 1L << 26);
+        var bytes = new byte[FrameCodec.HeaderSize];
+        FrameCodec.Write(bytes, new FrameHeader(FrameKind.MapRegion, 0, false, 0, 0, 0, 0, 0, payload.Length, 0));
+
+        Assert.Equal(FrameKind.MapRegion, FrameCodec.Read(bytes).Kind);
+        Assert.Equal(("/dev/shm/autograd-dataplane-x", 1L << 26), FrameCodec.DecodeRegion(payload));
+    }
+
+    [Fact]
+    public void Read_RegionFramesOutsideTheirLimits_Refuse()
+    {
+        var bytes = new byte[FrameCodec.HeaderSize];
+        FrameCodec.Write(bytes, new FrameHeader(FrameKind.MapRegion, 0, false, 0, 0, 0, 0, 0, 8 + FrameCodec.MaxRegionPathBytes + 1, 0));
+        Assert.Contains($"the limit is {8 + FrameCodec.MaxRegionPathBytes}", Assert.Throws<DataPlaneProtocolException>(() => FrameCodec.Read(bytes)).Message);
+        FrameCodec.Write(bytes, new FrameHeader(FrameKind.RegionMapped, 0, false, 0, 0, 0, 0, 0, 1, 0));
+        Assert.Contains("the limit is 0", Assert.Throws<DataPlaneProtocolException>(() => FrameCodec.Read(bytes)).Message);
+        FrameCodec.Write(bytes, new FrameHeader(FrameKind.RegionMapped, 0, false, 0, 0, 0, 0, 0, 0, 0));
+        bytes[7] = 4;
+        Assert.Contains("flags 0x04 are not valid on a RegionMapped frame", Assert.Throws<DataPlaneProtocolException>(() => FrameCodec.Read(bytes)).Message);
+    }
+
+    [Fact]
+    public void DecodeRegion_NoPathOrNotUtf8_Refuses()
+    {
+        Assert.Contains("names no path", Assert.Throws<DataPlaneProtocolException>(() => FrameCodec.DecodeRegion(new byte[8])).Message);
+        Assert.Contains("not UTF-8", Assert.Throws<DataPlaneProtocolException>(() => FrameCodec.DecodeRegion([0, 0, 0, 0, 0, 0, 0, 0, 0xff])).Message);
     }
 
     [Fact]
