@@ -55,8 +55,10 @@ internal sealed unsafe partial class SharedRegion : MemoryManager<float>
     public static bool IsPath(string? path) => path is not null && RegionPath().IsMatch(path);
 
     /// <summary>
-    /// A fresh region of <paramref name="bytes"/> bytes (pages are taken as they are first written); null, with the
-    /// reason in <paramref name="failure"/>, where there is no usable <c>/dev/shm</c> (not Linux, not mounted, full).
+    /// A fresh region of <paramref name="bytes"/> bytes, its pages allocated now; null, with the reason in
+    /// <paramref name="failure"/>, where there is no usable <c>/dev/shm</c> (not Linux, not mounted, too full). Allocated
+    /// up front because tmpfs takes a page at its first write, and a write that finds it full faults the process
+    /// (SIGBUS), which no .NET code can catch: a full /dev/shm must fail here, where the connection falls back.
     /// </summary>
     public static SharedRegion? TryCreate(long bytes, out string? failure)
     {
@@ -77,6 +79,7 @@ internal sealed unsafe partial class SharedRegion : MemoryManager<float>
                 Access = FileAccess.ReadWrite,
                 Share = FileShare.ReadWrite,
                 UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                PreallocationSize = bytes,
             });
             file.SetLength(bytes);
             return new SharedRegion(path, Map(file, bytes, path), bytes);

@@ -151,10 +151,11 @@ public sealed record SiloHostingOptions
     /// The shared memory (MiB of <c>/dev/shm</c>) each local-socket connection of a worker's silo offers the co-located
     /// silo it sends to: chunks and answers are then written into memory both processes map, and the socket carries
     /// only their headers (no copy into the kernel and out again). A silo maps the regions its peers offer unless this
-    /// is 0. Pages are taken as chunks first use them; chunks that do not fit go over the socket. Default 64; only
-    /// with <see cref="DataPlaneLocalSocket"/>.
+    /// is 0. The region's memory is taken when the connection opens (one per pair of co-located silos and direction);
+    /// chunks that find no room in it go over the socket. Default 32 (a step's chunks to one silo, up to 8M floats,
+    /// fit); only with <see cref="DataPlaneLocalSocket"/>.
     /// </summary>
-    public int DataPlaneSharedMemoryMiB { get; init; } = 64;
+    public int DataPlaneSharedMemoryMiB { get; init; } = 32;
 
     /// <summary>Reads and checks every key; a missing key keeps its default.</summary>
     /// <exception cref="InvalidOperationException">A value is malformed or a required one is missing; the message names the key.</exception>

@@ -20,7 +20,7 @@ public sealed class SiloConfigurationTests
         [SiloHostingOptions.OrleansClusteringServiceKeyKey] = "Aspire only, with Orleans:Clustering:ProviderType",
         [SiloHostingOptions.DataPlaneKey] = "on by default: gradient chunks for other silos' shards go over the data plane port; false sends them by grain calls",
         [SiloHostingOptions.DataPlaneLocalSocketKey] = "on by default: a pod's silo is alone in its network namespace, so no peer ever reaches its abstract socket and chunks between pods go over TCP",
-        [SiloHostingOptions.DataPlaneSharedMemoryMiBKey] = "64 by default, and never used in a pod: shared regions are offered over the local socket only, which no other pod reaches",
+        [SiloHostingOptions.DataPlaneSharedMemoryMiBKey] = "32 by default, and never used in a pod: shared regions are offered over the local socket only, which no other pod reaches",
         [SiloHostingOptions.OrleansDashboardKey] = "off by default: the dashboard shows every grain and the NetworkPolicy opens no route to it",
         [DashboardAccess.TokenKey] = "unset: the dashboard is off; a silo with it on beyond loopback refuses to start without a token",
         [SiloConfiguration.CpuThreadsVariable] = "unset: the CPU backend then uses every CPU .NET sees, which in a pod is its CPU limit (requests equal limits)",

@@ -8,10 +8,10 @@ namespace Autograd.Cluster.Silo.Tests.DataPlane;
 public sealed class DataPlaneOptionsTests
 {
     [Fact]
-    public void From_NoKeys_IsOnWithAFreePortAndALocalSocketWith64MiBOfSharedMemoryOnLinux()
+    public void From_NoKeys_IsOnWithAFreePortAndALocalSocketWith32MiBOfSharedMemoryOnLinux()
     {
         Assert.Equal(
-            new DataPlaneOptions(true, 0, OperatingSystem.IsLinux(), OperatingSystem.IsLinux() ? 64L << 20 : 0), DataPlaneOptions.From(SiloHostingOptions.Read(Configuration())));
+            new DataPlaneOptions(true, 0, OperatingSystem.IsLinux(), OperatingSystem.IsLinux() ? 32L << 20 : 0), DataPlaneOptions.From(SiloHostingOptions.Read(Configuration())));
     }
 
     [Theory]
@@ -39,7 +39,7 @@ public sealed class DataPlaneOptionsTests
     {
         var options = SiloHostingOptions.Read(Configuration((SiloHostingOptions.DataPlaneKey, "false"), (SiloHostingOptions.DataPlanePortKey, "11112")));
 
-        Assert.Equal(new DataPlaneOptions(false, 11112, OperatingSystem.IsLinux(), OperatingSystem.IsLinux() ? 64L << 20 : 0), DataPlaneOptions.From(options));
+        Assert.Equal(new DataPlaneOptions(false, 11112, OperatingSystem.IsLinux(), OperatingSystem.IsLinux() ? 32L << 20 : 0), DataPlaneOptions.From(options));
     }
 
     [Theory]
