@@ -201,6 +201,9 @@ internal sealed class ClientConnection : IAsyncDisposable
             catch (OperationCanceledException)
             {
                 _pending.TryRemove(id, out _);
+                // Never sent, so the peer never saw the slot: free at once (and not left to an answer that cannot come).
+                _abandoned.TryRemove(id, out _);
+                if (shared) _slots!.Return(slot.Offset, slot.Count);
                 cancellationToken.ThrowIfCancellationRequested();
                 throw Failed(shardKey, _failure!);
             }
