@@ -85,12 +85,7 @@ public static partial class Functional
         // For a single sample [Cout, 1, OH*OW] already is the output layout, so the GEMM writes it directly.
         var y = Tensor.Empty([n, cout, outH, outW], x.DType, x.Device);
         var product = n == 1 ? y : Tensor.Empty([cout, layout.Columns], x.DType, x.Device);
-        backend.Gemm(
-            false, false, layout.CoutPerGroup, layout.Columns, layout.Rows,
-            weight.Storage, 0, layout.Rows, layout.WeightGroupSize,
-            columns.Storage, 0, layout.Columns, (long)layout.Rows * layout.Columns,
-            product.Storage, 0, layout.Columns, (long)layout.CoutPerGroup * layout.Columns,
-            groups, accumulate: false);
+        ConvolutionGemm(backend, weight, columns, product, layout, groups);
         if (n != 1)
         {
             backend.StridedCopy(product.Storage, 0, [plane, layout.Columns, 1], y.Storage, 0, [cout * plane, plane, 1], [n, cout, plane], accumulate: false);
@@ -148,12 +143,7 @@ public static partial class Functional
     {
         var backend = gT.Backend;
         var gcols = Tensor.Empty([g.Channels * layout.KernelArea, layout.Columns], gT.DType, gT.Device);
-        backend.Gemm(
-            true, false, layout.Rows, layout.Columns, layout.CoutPerGroup,
-            weight.Storage, 0, layout.Rows, layout.WeightGroupSize,
-            gT.Storage, 0, layout.Columns, (long)layout.CoutPerGroup * layout.Columns,
-            gcols.Storage, 0, layout.Columns, (long)layout.Rows * layout.Columns,
-            groups, accumulate: false);
+        ColumnsGradientGemm(backend, weight, gT, gcols, layout, groups);
         var gx = Tensor.Empty([g.Batch, g.Channels, g.Height, g.Width], gT.DType, gT.Device);
         backend.Col2Im(gcols.Storage, g, gx.Storage);
         gcols.Dispose();
@@ -164,14 +154,36 @@ public static partial class Functional
     private static Tensor Conv2dWeightGradient(Tensor gT, Tensor columns, int[] weightShape, int groups, ConvLayout layout)
     {
         var gw = Tensor.Empty(weightShape, gT.DType, gT.Device);
-        gT.Backend.Gemm(
+        WeightGradientGemm(gT.Backend, gT, columns, gw, layout, groups, accumulate: false);
+        return gw;
+    }
+
+    /// <summary>product[group block] (CoutG x Columns) = W[group block] (CoutG x Rows) * columns[group rows] (Rows x Columns).</summary>
+    private static void ConvolutionGemm(IBackend backend, Tensor weight, Tensor columns, Tensor product, ConvLayout layout, int groups) =>
+        backend.Gemm(
+            false, false, layout.CoutPerGroup, layout.Columns, layout.Rows,
+            weight.Storage, 0, layout.Rows, layout.WeightGroupSize,
+            columns.Storage, 0, layout.Columns, (long)layout.Rows * layout.Columns,
+            product.Storage, 0, layout.Columns, (long)layout.CoutPerGroup * layout.Columns,
+            groups, accumulate: false);
+
+    /// <summary>gcols[group rows] = W[group block]^T gT[group block]: the gradient of the column matrix.</summary>
+    private static void ColumnsGradientGemm(IBackend backend, Tensor weight, Tensor gT, Tensor gcols, ConvLayout layout, int groups) =>
+        backend.Gemm(
+            true, false, layout.Rows, layout.Columns, layout.CoutPerGroup,
+            weight.Storage, 0, layout.Rows, layout.WeightGroupSize,
+            gT.Storage, 0, layout.Columns, (long)layout.CoutPerGroup * layout.Columns,
+            gcols.Storage, 0, layout.Columns, (long)layout.Rows * layout.Columns,
+            groups, accumulate: false);
+
+    /// <summary>gW[group block] (+)= gT[group block] columns[group rows]^T.</summary>
+    private static void WeightGradientGemm(IBackend backend, Tensor gT, Tensor columns, Tensor gw, ConvLayout layout, int groups, bool accumulate) =>
+        backend.Gemm(
             false, true, layout.CoutPerGroup, layout.Rows, layout.Columns,
             gT.Storage, 0, layout.Columns, (long)layout.CoutPerGroup * layout.Columns,
             columns.Storage, 0, layout.Columns, (long)layout.Rows * layout.Columns,
             gw.Storage, 0, layout.Rows, layout.WeightGroupSize,
-            groups, accumulate: false);
-        return gw;
-    }
+            groups, accumulate);
 
     /// <summary>Sizes of one convolution: per group, the weight block is CoutPerGroup x Rows (Rows = Cg*KH*KW).</summary>
     private readonly record struct ConvLayout(int ChannelsPerGroup, int CoutPerGroup, int KernelArea, int Plane, int Columns)

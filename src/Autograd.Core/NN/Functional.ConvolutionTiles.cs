@@ -50,12 +50,7 @@ public static partial class Functional
                 var layout = new ConvLayout(g.Channels / groups, cout / groups, kernelArea, plane, count * plane);
                 backend.StridedCopy(x.Storage, first * sampleIn, [1], input.Storage, 0, [1], [count * sampleIn], accumulate: false);
                 backend.Im2Col(input.Storage, part, columns.Storage);
-                backend.Gemm(
-                    false, false, layout.CoutPerGroup, layout.Columns, layout.Rows,
-                    weight.Storage, 0, layout.Rows, layout.WeightGroupSize,
-                    columns.Storage, 0, layout.Columns, (long)layout.Rows * layout.Columns,
-                    product.Storage, 0, layout.Columns, (long)layout.CoutPerGroup * layout.Columns,
-                    groups, accumulate: false);
+                ConvolutionGemm(backend, weight, columns, product, layout, groups);
                 // [Cout, count, OH*OW] into samples first..first+count of y [N, Cout, OH*OW].
                 backend.StridedCopy(product.Storage, 0, [plane, layout.Columns, 1], y.Storage, first * sampleOut, [sampleOut, plane, 1], [count, cout, plane], accumulate: false);
             }
@@ -93,22 +88,12 @@ public static partial class Functional
                 {
                     b.StridedCopy(x.Storage, first * sampleIn, [1], image.Storage, 0, [1], [count * sampleIn], accumulate: false);
                     b.Im2Col(image.Storage, part, columns.Storage);
-                    b.Gemm(
-                        false, true, layout.CoutPerGroup, layout.Rows, layout.Columns,
-                        gT.Storage, 0, layout.Columns, (long)layout.CoutPerGroup * layout.Columns,
-                        columns.Storage, 0, layout.Columns, (long)layout.Rows * layout.Columns,
-                        gw.Storage, 0, layout.Rows, layout.WeightGroupSize,
-                        groups, accumulate: first > 0);
+                    WeightGradientGemm(b, gT, columns, gw, layout, groups, accumulate: first > 0);
                 }
 
                 if (gx is not null)
                 {
-                    b.Gemm(
-                        true, false, layout.Rows, layout.Columns, layout.CoutPerGroup,
-                        weight.Storage, 0, layout.Rows, layout.WeightGroupSize,
-                        gT.Storage, 0, layout.Columns, (long)layout.CoutPerGroup * layout.Columns,
-                        columns.Storage, 0, layout.Columns, (long)layout.Rows * layout.Columns,
-                        groups, accumulate: false);
+                    ColumnsGradientGemm(b, weight, gT, columns, layout, groups);
                     b.Col2Im(columns.Storage, part, image.Storage);
                     b.StridedCopy(image.Storage, 0, [1], gx.Storage, first * sampleIn, [1], [count * sampleIn], accumulate: false);
                 }

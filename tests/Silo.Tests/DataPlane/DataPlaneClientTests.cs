@@ -40,8 +40,8 @@ public sealed class DataPlaneClientTests(ClusterFixture cluster)
 
             // Rank 0 from shard 0's silo over its data plane; rank 1 by grain calls from the test's client.
             var answers = await Task.WhenAll(
-                GradientExchange.ReduceAsync(client, shards, Blocks(grads[0], shards.Length), 0, 0, 0, (int)samples[0], false, TestContext.Current.CancellationToken),
-                GradientExchange.ReduceAsync(null, shards, Blocks(grads[1], shards.Length), 0, 0, 1, (int)samples[1], false, TestContext.Current.CancellationToken));
+                GradientExchange.ReduceAsync(client, shards, DataPlaneSilos.Blocks(grads[0], shards.Length), 0, 0, 0, (int)samples[0], false, TestContext.Current.CancellationToken),
+                GradientExchange.ReduceAsync(null, shards, DataPlaneSilos.Blocks(grads[1], shards.Length), 0, 0, 1, (int)samples[1], false, TestContext.Current.CancellationToken));
 
             Assert.True(client.Enabled);
             Assert.Null(routes!.Endpoint(0));
@@ -83,7 +83,7 @@ public sealed class DataPlaneClientTests(ClusterFixture cluster)
             var client = DataPlaneSilos.Service<DataPlaneClient>(cluster, infos[0].Silo);
             var gradient = DataPlaneSilos.Values(4, Count * shards.Length);
 
-            var chunks = await GradientExchange.ReduceAsync(client, shards, Blocks(gradient, shards.Length), 0, 0, 0, 1, false, TestContext.Current.CancellationToken);
+            var chunks = await GradientExchange.ReduceAsync(client, shards, DataPlaneSilos.Blocks(gradient, shards.Length), 0, 0, 0, 1, false, TestContext.Current.CancellationToken);
 
             Assert.Equal(GradientChunks.CountFor(Count), standIn.Received.Count);
             var ranges = GradientExchange.ChunkRanges(shards.Select((_, s) => new ShardRange(s, (long)s * Count, Count)).ToArray());
@@ -130,9 +130,9 @@ public sealed class DataPlaneClientTests(ClusterFixture cluster)
             var answers = new float[gradient.Length];
 
             var tooShort = await Assert.ThrowsAsync<ArgumentException>(() => GradientExchange.ReduceAsync(
-                client, shards, Blocks(gradient, shards.Length), 0, 0, 0, 1, false, TestContext.Current.CancellationToken, new float[10]));
+                client, shards, DataPlaneSilos.Blocks(gradient, shards.Length), 0, 0, 0, 1, false, TestContext.Current.CancellationToken, new float[10]));
             var chunks = await GradientExchange.ReduceAsync(
-                client, shards, Blocks(gradient, shards.Length), 0, 0, 0, 1, false, TestContext.Current.CancellationToken, answers);
+                client, shards, DataPlaneSilos.Blocks(gradient, shards.Length), 0, 0, 0, 1, false, TestContext.Current.CancellationToken, answers);
 
             Assert.Contains($"an answer array of 10 floats for blocks of {gradient.Length}", tooShort.Message);
             var ranges = GradientExchange.ChunkRanges(shards.Select((_, s) => new ShardRange(s, (long)s * Count, Count)).ToArray());
@@ -167,7 +167,7 @@ public sealed class DataPlaneClientTests(ClusterFixture cluster)
                 Options.Create(new SiloMessagingOptions()));
             var gradient = DataPlaneSilos.Values(6, Count * shards.Length);
 
-            var chunks = await GradientExchange.ReduceAsync(tcpOnly, shards, Blocks(gradient, shards.Length), 0, 0, 0, 1, false, TestContext.Current.CancellationToken);
+            var chunks = await GradientExchange.ReduceAsync(tcpOnly, shards, DataPlaneSilos.Blocks(gradient, shards.Length), 0, 0, 0, 1, false, TestContext.Current.CancellationToken);
 
             var remote = infos.Where(i => i.Silo != infos[0].Silo).Select(i => i.DataPlane!).Distinct().ToArray();
             Assert.NotEmpty(remote);
@@ -218,7 +218,7 @@ public sealed class DataPlaneClientTests(ClusterFixture cluster)
                 new DataPlaneOptions(false, 0), DataPlaneSilos.Service<DataPlaneServer>(cluster, silo), TlsSettings.Disabled, Options.Create(new SiloMessagingOptions()));
             var gradient = DataPlaneSilos.Values(4, 100 * shards.Length);
 
-            var chunks = await GradientExchange.ReduceAsync(off, shards, Blocks(gradient, shards.Length), 0, 0, 0, 1, false, TestContext.Current.CancellationToken);
+            var chunks = await GradientExchange.ReduceAsync(off, shards, DataPlaneSilos.Blocks(gradient, shards.Length), 0, 0, 0, 1, false, TestContext.Current.CancellationToken);
 
             Assert.False(off.Enabled);
             Assert.Equal(gradient.Select(v => -v), chunks.SelectMany(c => c.ToArray()));
@@ -254,7 +254,7 @@ public sealed class DataPlaneClientTests(ClusterFixture cluster)
             using (var span = caller.StartActivity("step"))
             {
                 step = span!.Context;
-                await GradientExchange.ReduceAsync(client, shards, Blocks(gradient, shards.Length), 0, 0, 0, 1, false, TestContext.Current.CancellationToken);
+                await GradientExchange.ReduceAsync(client, shards, DataPlaneSilos.Blocks(gradient, shards.Length), 0, 0, 0, 1, false, TestContext.Current.CancellationToken);
             }
 
             for (int i = 0; i < 100 && spans.Count(s => s.TraceId == step.TraceId && s.OperationName == DataPlaneTelemetry.ReduceSpan) < remote; i++)
@@ -373,7 +373,7 @@ public sealed class DataPlaneClientTests(ClusterFixture cluster)
             using var abort = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
 
             // Rank 1 never sends: the shards would wait for it until the step's abort.
-            var exchange = GradientExchange.ReduceAsync(client, shards, Blocks(new float[100 * shards.Length], shards.Length), 0, 0, 0, 1, false, abort.Token);
+            var exchange = GradientExchange.ReduceAsync(client, shards, DataPlaneSilos.Blocks(new float[100 * shards.Length], shards.Length), 0, 0, 0, 1, false, abort.Token);
             await Task.Delay(200, TestContext.Current.CancellationToken);
             Assert.False(exchange.IsCompleted);
             abort.Cancel();
@@ -387,10 +387,4 @@ public sealed class DataPlaneClientTests(ClusterFixture cluster)
     }
 
     private DataPlaneClient AnyClient() => DataPlaneSilos.Service<DataPlaneClient>(cluster, cluster.Cluster.Silos[0].SiloAddress.ToString());
-
-    private static FloatBlock[] Blocks(float[] flat, int shards)
-    {
-        int count = flat.Length / shards;
-        return Enumerable.Range(0, shards).Select(s => FloatBlock.Wrap(flat, s * count, count)).ToArray();
-    }
 }

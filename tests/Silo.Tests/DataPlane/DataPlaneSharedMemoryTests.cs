@@ -198,8 +198,8 @@ public sealed class DataPlaneSharedMemoryTests(ClusterFixture cluster)
             var socketOnly = NewClient(server, sharedBytes: 0);
             var gradient = DataPlaneSilos.Values(14, Count * shards.Length);
 
-            var overMemory = await GradientExchange.ReduceAsync(shared, shards, Blocks(gradient, shards.Length), 0, 0, 0, 1, false, TestContext.Current.CancellationToken);
-            var overSocket = await GradientExchange.ReduceAsync(socketOnly, otherShards, Blocks(gradient, shards.Length), 0, 0, 0, 1, false, TestContext.Current.CancellationToken);
+            var overMemory = await GradientExchange.ReduceAsync(shared, shards, DataPlaneSilos.Blocks(gradient, shards.Length), 0, 0, 0, 1, false, TestContext.Current.CancellationToken);
+            var overSocket = await GradientExchange.ReduceAsync(socketOnly, otherShards, DataPlaneSilos.Blocks(gradient, shards.Length), 0, 0, 0, 1, false, TestContext.Current.CancellationToken);
 
             var remote = infos.Where(i => i.Silo != infos[0].Silo).Select(i => i.DataPlane!).Distinct().ToArray();
             Assert.NotEmpty(remote);
@@ -230,7 +230,7 @@ public sealed class DataPlaneSharedMemoryTests(ClusterFixture cluster)
             {
                 var gradient = DataPlaneSilos.Values(20 + step, parameters.Length);
 
-                var chunks = await GradientExchange.ReduceAsync(client, shards, Blocks(gradient, shards.Length), step, 0, 0, 1, false, TestContext.Current.CancellationToken);
+                var chunks = await GradientExchange.ReduceAsync(client, shards, DataPlaneSilos.Blocks(gradient, shards.Length), step, 0, 0, 1, false, TestContext.Current.CancellationToken);
 
                 for (int i = 0; i < parameters.Length; i++) parameters[i] -= gradient[i];
                 Assert.Equal(parameters, chunks.SelectMany(c => c.ToArray()));
@@ -246,10 +246,4 @@ public sealed class DataPlaneSharedMemoryTests(ClusterFixture cluster)
 
     private static DataPlaneClient NewClient(DataPlaneServer server, long sharedBytes) =>
         new(new DataPlaneOptions(true, 0, LocalSocket: true, SharedMemoryBytes: sharedBytes), server, TlsSettings.Disabled, Options.Create(new SiloMessagingOptions()));
-
-    private static FloatBlock[] Blocks(float[] flat, int shards)
-    {
-        int count = flat.Length / shards;
-        return Enumerable.Range(0, shards).Select(s => FloatBlock.Wrap(flat, s * count, count)).ToArray();
-    }
 }

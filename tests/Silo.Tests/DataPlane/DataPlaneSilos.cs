@@ -32,6 +32,13 @@ internal static class DataPlaneSilos
         return grains;
     }
 
+    /// <summary><paramref name="flat"/> as one block per shard, each over its equal part of the array (no copy).</summary>
+    public static FloatBlock[] Blocks(float[] flat, int shards)
+    {
+        int count = flat.Length / shards;
+        return Enumerable.Range(0, shards).Select(s => FloatBlock.Wrap(flat, s * count, count)).ToArray();
+    }
+
     public static float[] Values(int seed, int count)
     {
         var random = new Random(seed);
