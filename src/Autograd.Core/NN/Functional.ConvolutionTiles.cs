@@ -58,12 +58,11 @@ public static partial class Functional
 
         if (bias is not null) backend.Binary(BinaryOp.Add, y.Storage, [n, cout, plane], bias.Storage, [cout, 1], y.Storage, [n, cout, plane]);
 
-        bool needGrad = GraphRecorder.NeedsGrad(bias is null ? [x, weight] : [x, weight, bias]);
-        if (!needGrad) return y;
+        Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
+        if (!GraphRecorder.NeedsGrad(inputs)) return y;
         bool weightGrad = weight.RequiresGrad;
         bool inputGrad = x.RequiresGrad;
         bool biasGrad = bias is not null && bias.RequiresGrad;
-        Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
         // The input is saved (as PyTorch saves it) for the weight gradient, the weight for the input gradient: the graph
         // refuses a backward after either was disposed or changed in place.
         Tensor[] saved = weightGrad ? (inputGrad ? [weight, x] : [x]) : (inputGrad ? [weight] : []);

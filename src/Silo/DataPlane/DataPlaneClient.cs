@@ -110,15 +110,17 @@ public sealed class DataPlaneClient(DataPlaneOptions options, DataPlaneServer se
     /// Whether this silo's connection to the data plane at <paramref name="endpoint"/> runs over its local socket (false
     /// over TCP, or with no connection yet).
     /// </summary>
-    internal bool IsConnectedLocally(string endpoint) =>
-        _connections.TryGetValue(endpoint, out var connecting) && connecting.IsCompletedSuccessfully && connecting.Result.IsLocal;
+    internal bool IsConnectedLocally(string endpoint) => Connected(endpoint)?.IsLocal == true;
 
     /// <summary>
     /// Whether this silo's connection to the data plane at <paramref name="endpoint"/> carries its chunks in a region of
     /// shared memory the peer mapped (false over the socket alone, or with no connection yet).
     /// </summary>
-    internal bool IsConnectedShared(string endpoint) =>
-        _connections.TryGetValue(endpoint, out var connecting) && connecting.IsCompletedSuccessfully && connecting.Result.IsShared;
+    internal bool IsConnectedShared(string endpoint) => Connected(endpoint)?.IsShared == true;
+
+    // This silo's open connection to the data plane at <endpoint>; null while none is made.
+    private ClientConnection? Connected(string endpoint) =>
+        _connections.TryGetValue(endpoint, out var connecting) && connecting.IsCompletedSuccessfully ? connecting.Result : null;
 
     // where: the endpoint as failures name it (with its silo, see ShardRoutes.Where); the connection keeps it for its own.
     // Connections are keyed by the TCP endpoint, which names the remote silo's data plane whichever way it is reached.

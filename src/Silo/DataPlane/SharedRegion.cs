@@ -31,25 +31,21 @@ internal sealed unsafe partial class SharedRegion : MemoryManager<float>
 
     // Unmaps the pages once this region, and so every block over it, is unreachable.
     private readonly Mapping _mapping;
-    private readonly nint _address;
-    private readonly long _bytes;
 
     private SharedRegion(string path, nint address, long bytes)
     {
         Path = path;
         _mapping = new Mapping(address, bytes);
-        _address = address;
-        _bytes = bytes;
     }
 
     /// <summary>The file's path, by which the peer opens it (gone once the peer has mapped it).</summary>
     public string Path { get; }
 
     /// <summary>Floats the region holds.</summary>
-    public int Floats => (int)(_bytes / sizeof(float));
+    public int Floats => (int)(Bytes / sizeof(float));
 
     /// <summary>Bytes the region holds.</summary>
-    public long Bytes => _bytes;
+    public long Bytes => _mapping.Bytes;
 
     /// <summary>Whether <paramref name="path"/> is a region's path as <see cref="TryCreate"/> makes them, and nothing else.</summary>
     public static bool IsPath(string? path) => path is not null && RegionPath().IsMatch(path);
@@ -123,7 +119,7 @@ internal sealed unsafe partial class SharedRegion : MemoryManager<float>
         }
     }
 
-    public override Span<float> GetSpan() => new((void*)_address, Floats);
+    public override Span<float> GetSpan() => new((void*)_mapping.Address, Floats);
 
     /// <summary>Copies <paramref name="destination"/>'s length of floats from <paramref name="offset"/> on into it.</summary>
     public void Read(int offset, Span<float> destination)
@@ -143,7 +139,7 @@ internal sealed unsafe partial class SharedRegion : MemoryManager<float>
     {
         if ((uint)elementIndex > (uint)Floats) throw new ArgumentOutOfRangeException(nameof(elementIndex));
         // Mapped memory never moves: nothing to pin.
-        return new MemoryHandle((float*)_address + elementIndex, default, this);
+        return new MemoryHandle((float*)_mapping.Address + elementIndex, default, this);
     }
 
     public override void Unpin()
@@ -183,11 +179,15 @@ internal sealed unsafe partial class SharedRegion : MemoryManager<float>
     {
         ~Mapping()
         {
-            _ = Unmap(address, (nuint)bytes);
+            _ = Unmap(Address, (nuint)Bytes);
         }
+
+        public nint Address { get; } = address;
+
+        public long Bytes { get; } = bytes;
     }
 
-    [GeneratedRegex("^/dev/shm/autograd-dataplane-[0-9a-f]{32}$")]
+    [GeneratedRegex("^" + Folder + "/" + Prefix + "[0-9a-f]{32}$")]
     private static partial Regex RegionPath();
 
     [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
