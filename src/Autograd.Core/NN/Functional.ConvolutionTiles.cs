@@ -73,7 +73,6 @@ public static partial class Functional
             var gb = biasGrad ? BiasGradient(gy, n, cout, plane) : null;
             var b = gy.Backend;
             using var gT = Tensor.Empty([cout, tile * plane], gy.DType, gy.Device);
-            // The tile's input for the weight gradient, then its gradient for the input's: one buffer for both.
             using var image = Tensor.Empty([tile, g.Channels, g.Height, g.Width], gy.DType, gy.Device);
             using var columns = Tensor.Empty([g.Channels * kernelArea, tile * plane], gy.DType, gy.Device);
             for (int first = 0; first < n; first += tile)
@@ -83,23 +82,36 @@ public static partial class Functional
                 var layout = new ConvLayout(g.Channels / groups, cout / groups, kernelArea, plane, count * plane);
                 // gy's samples first..first+count [count, Cout, OH*OW] as gT [Cout, count*OH*OW], the GEMMs' layout.
                 b.StridedCopy(gy.Storage, first * sampleOut, [plane, sampleOut, 1], gT.Storage, 0, [layout.Columns, plane, 1], [cout, count, plane], accumulate: false);
-                if (gw is not null)
-                {
-                    b.StridedCopy(x.Storage, first * sampleIn, [1], image.Storage, 0, [1], [count * sampleIn], accumulate: false);
-                    b.Im2Col(image.Storage, part, columns.Storage);
-                    WeightGradientGemm(b, gT, columns, gw, layout, groups, accumulate: first > 0);
-                }
-
-                if (gx is not null)
-                {
-                    ColumnsGradientGemm(b, weight, gT, columns, layout, groups);
-                    b.Col2Im(columns.Storage, part, image.Storage);
-                    b.StridedCopy(image.Storage, 0, [1], gx.Storage, first * sampleIn, [1], [count * sampleIn], accumulate: false);
-                }
+                ConvolutionTileBackward(b, x, weight, gT, image, columns, part, layout, groups, first, gw, gx);
             }
 
             return bias is null ? [gx, gw] : [gx, gw, gb];
         });
+    }
+
+    /// <summary>
+    /// The weight gradient (accumulated after the first tile) and the input gradient of the tile of <paramref name="part"/>.Batch
+    /// samples from <paramref name="first"/>, given its output gradient <paramref name="gT"/> in the GEMM layout
+    /// [Cout, count*OH*OW]. <paramref name="image"/> holds the tile's input for the weight gradient, then its gradient
+    /// for the input's: one buffer for both.
+    /// </summary>
+    private static void ConvolutionTileBackward(
+        IBackend b, Tensor x, Tensor weight, Tensor gT, Tensor image, Tensor columns, in WindowGeometry part, ConvLayout layout, int groups, int first, Tensor? gw, Tensor? gx)
+    {
+        int sampleIn = part.Channels * part.Height * part.Width, count = part.Batch;
+        if (gw is not null)
+        {
+            b.StridedCopy(x.Storage, first * sampleIn, [1], image.Storage, 0, [1], [count * sampleIn], accumulate: false);
+            b.Im2Col(image.Storage, part, columns.Storage);
+            WeightGradientGemm(b, gT, columns, gw, layout, groups, accumulate: first > 0);
+        }
+
+        if (gx is not null)
+        {
+            ColumnsGradientGemm(b, weight, gT, columns, layout, groups);
+            b.Col2Im(columns.Storage, part, image.Storage);
+            b.StridedCopy(image.Storage, 0, [1], gx.Storage, first * sampleIn, [1], [count * sampleIn], accumulate: false);
+        }
     }
 
     // gb[c] = the sum of gy [N, Cout, OH*OW] over samples and positions: over the samples first, then each channel's plane.

@@ -69,19 +69,29 @@ public static partial class Functional
     {
         CheckFloatingPoint(input, "input", op);
         var x = BatchedImage(input, op);
+        g = PoolGeometry(x.ShapeRef, input.ShapeRef, kernel, stride, padding, dilation, op);
+        return x;
+    }
+
+    /// <summary>
+    /// The window geometry of a pool over a [N, C, H, W] input of <paramref name="shape"/>, checked as PyTorch does;
+    /// errors show the caller's <paramref name="shownShape"/> (3-D for an unbatched input).
+    /// </summary>
+    private static WindowGeometry PoolGeometry(int[] shape, int[] shownShape, (int H, int W) kernel, (int H, int W)? stride, (int H, int W) padding, (int H, int W) dilation, string op)
+    {
         CheckAtLeast(kernel, 1, "kernel_size", op);
         var step = stride ?? kernel;
         CheckAtLeast(step, 1, "stride", op);
         CheckAtLeast(padding, 0, "padding", op);
         CheckAtLeast(dilation, 1, "dilation", op);
         if (padding.H > kernel.H / 2 || padding.W > kernel.W / 2)
-            throw new ArgumentException($"{op}: pad should be at most half of kernel size, but got padding=({padding.H}, {padding.W}) and kernel_size=({kernel.H}, {kernel.W}) (input {Tensor.ShapeString(input.ShapeRef)})");
-        var s = x.ShapeRef;
+            throw new ArgumentException($"{op}: pad should be at most half of kernel size, but got padding=({padding.H}, {padding.W}) and kernel_size=({kernel.H}, {kernel.W}) (input {Tensor.ShapeString(shownShape)})");
+        var s = shape;
         if (s[1] == 0 || s[2] == 0 || s[3] == 0)
-            throw new ArgumentException($"{op}: expected an input with non-zero channel, height and width sizes, but got input of shape {Tensor.ShapeString(input.ShapeRef)}");
-        g = new WindowGeometry(s[0], s[1], s[2], s[3], kernel.H, kernel.W, step.H, step.W, padding.H, padding.W, dilation.H, dilation.W);
-        CheckOutputSize(g, input.ShapeRef, op);
-        return x;
+            throw new ArgumentException($"{op}: expected an input with non-zero channel, height and width sizes, but got input of shape {Tensor.ShapeString(shownShape)}");
+        var g = new WindowGeometry(s[0], s[1], s[2], s[3], kernel.H, kernel.W, step.H, step.W, padding.H, padding.W, dilation.H, dilation.W);
+        CheckOutputSize(g, shownShape, op);
+        return g;
     }
 
     /// <summary>Drops the batch dimension again for an unbatched [C, H, W] input.</summary>

@@ -39,10 +39,26 @@ public sealed class Sequential : Module, IEnumerable<Module>
         return this;
     }
 
+    /// <summary>
+    /// Each module on the previous one's output; a Conv2d, ReLU, MaxPool2d run on the CPU goes as one fused op
+    /// (<see cref="ConvReluPoolFusion"/>) with the same values.
+    /// </summary>
     public override Tensor Forward(Tensor input)
     {
+        var modules = OwnChildren().Select(c => c.Module).ToArray();
         var x = input;
-        foreach (var (_, module) in OwnChildren()) x = module.Forward(x);
+        for (int i = 0; i < modules.Length; i++)
+        {
+            if (ConvReluPoolFusion.TryForward(modules, i, x, out var fused))
+            {
+                x = fused;
+                i += 2;
+                continue;
+            }
+
+            x = modules[i].Forward(x);
+        }
+
         return x;
     }
 

@@ -75,6 +75,31 @@ public sealed class FunctionalPoolingTests
         Assert.Equal(expected, x.Grad!.ToArray());
     }
 
+    [Theory]
+    [InlineData(42)]
+    [InlineData(35)]
+    [InlineData(16)]
+    public void MaxPool2d_Float32TwoByTwoWideRows_PicksTheWindowsAsTheScalarFloat64Scan(int width)
+    {
+        // Rows of 8+ windows go eight at a time (AVX2) with the rest one by one. Few distinct values make ties common;
+        // NaN and -inf are sprinkled in. The float64 kernel scans each window one candidate at a time: the same values,
+        // and the gradient lands on the same positions.
+        float[] palette = [0f, 1f, 2f, 3f, float.NaN, float.NegativeInfinity];
+        var random = new Random(width);
+        var values = Enumerable.Range(0, 2 * 3 * 6 * width).Select(_ => palette[random.Next(random.Next(2) == 0 ? 4 : palette.Length)]).ToArray();
+        var x32 = Tensor.From(values, [2, 3, 6, width], requiresGrad: true);
+        var x64 = Tensor.From(values.Select(v => (double)v).ToArray(), [2, 3, 6, width], requiresGrad: true);
+
+        var y32 = Functional.MaxPool2d(x32, 2);
+        var y64 = Functional.MaxPool2d(x64, 2);
+        var weights = Enumerable.Range(1, y32.Numel).Select(i => (double)i).ToArray();
+        (y32 * Tensor.From(weights.Select(w => (float)w).ToArray(), y32.Shape)).Sum().Backward();
+        (y64 * Tensor.From(weights, y64.Shape)).Sum().Backward();
+
+        Assert.Equal(y64.ToArray<double>(), y32.ToArray().Select(v => (double)v));
+        Assert.Equal(x64.Grad!.ToArray<double>(), x32.Grad!.ToArray().Select(v => (double)v));
+    }
+
     [Fact]
     public void MaxPool2d_UnbatchedInput_GivesTheFirstSample()
     {

@@ -260,7 +260,8 @@ internal sealed unsafe partial class CpuBackend
                 float* r0 = plane + ((long)2 * y * width);
                 float* r1 = r0 + width;
                 int rowBase = 2 * y * width;
-                for (int x = 0; x < ow; x++)
+                int x = Avx2.IsSupported ? Pool2x2EightAtATime(r0, r1, width, rowBase, ow, outPlane + ((long)y * ow), idxPlane + ((long)y * ow)) : 0;
+                for (; x < ow; x++)
                 {
                     int c = 2 * x;
                     // [r0[c], r0[c+1], r1[c], r1[c+1]]: codes 0..3 map to offsets c + (code & 1) + (code >> 1) * width.
@@ -286,6 +287,55 @@ internal sealed unsafe partial class CpuBackend
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Eight windows of one row of 2x2 windows at a time (AVX2): the four candidates of eight windows in four registers,
+    /// scanned in PyTorch's order (a later candidate replaces the best when greater or NaN: the first maximum wins
+    /// ties, the last NaN wins). The SSE kernel's per-window shuffles and bit scans cost ~1.9 ns a window, a third of
+    /// the fused convolution's pooling time. Returns the windows done.
+    /// </summary>
+    private static int Pool2x2EightAtATime(float* r0, float* r1, int width, int rowBase, int ow, float* outRow, long* idxRow)
+    {
+        var lanes = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14);
+        var one = Vector256.Create(1);
+        var below = Vector256.Create(width);
+        var belowRight = Vector256.Create(width + 1);
+        int x = 0;
+        for (; x + 8 <= ow; x += 8)
+        {
+            int c = 2 * x;
+            var (a, b) = Deinterleave(Avx.LoadVector256(r0 + c), Avx.LoadVector256(r0 + c + 8));
+            var (d0, d1) = Deinterleave(Avx.LoadVector256(r1 + c), Avx.LoadVector256(r1 + c + 8));
+            var best = a;
+            var offset = Vector256<int>.Zero;
+            Replace(ref best, ref offset, b, one);
+            Replace(ref best, ref offset, d0, below);
+            Replace(ref best, ref offset, d1, belowRight);
+            Avx.Store(outRow + x, best);
+            var at = Vector256.Create(rowBase + c) + lanes + offset;
+            var (low, high) = Vector256.Widen(at);
+            Avx.Store(idxRow + x, low);
+            Avx.Store(idxRow + x + 4, high);
+        }
+
+        return x;
+    }
+
+    private static void Replace(ref Vector256<float> best, ref Vector256<int> offset, Vector256<float> candidate, Vector256<int> candidateOffset)
+    {
+        var take = Vector256.GreaterThan(candidate, best) | Vector256.IsNaN(candidate);
+        best = Vector256.ConditionalSelect(take, candidate, best);
+        offset = Vector256.ConditionalSelect(take.AsInt32(), candidateOffset, offset);
+    }
+
+    /// <summary>Sixteen consecutive floats (two registers) as their eight even- and eight odd-indexed ones, in order.</summary>
+    private static (Vector256<float> Even, Vector256<float> Odd) Deinterleave(Vector256<float> first, Vector256<float> second)
+    {
+        // Shuffle works within 128-bit lanes: [0 2 8 10 | 4 6 12 14]; the 64-bit permute puts the pairs in order.
+        var even = Avx.Shuffle(first, second, 0b10_00_10_00);
+        var odd = Avx.Shuffle(first, second, 0b11_01_11_01);
+        return (Avx2.Permute4x64(even.AsDouble(), 0b11_01_10_00).AsSingle(), Avx2.Permute4x64(odd.AsDouble(), 0b11_01_10_00).AsSingle());
     }
 
     /// <summary>Routes each output gradient to its recorded max position, one (n, c) plane per item.</summary>
