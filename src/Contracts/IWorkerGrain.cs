@@ -21,19 +21,21 @@ public interface IWorkerGrain : IGrainWithStringKey
     /// <summary>
     /// Runs the consecutive steps of <paramref name="run"/>, each one as a synchronous data-parallel step: forward and
     /// backward on its samples, gradient out to the shards, parameters back (the shards wait for every worker, so the
-    /// workers stay in step without the coordinator). Answers one result per step run, in order. The coordinator times
-    /// each step against the job's step timeout, and a run may take many of those: Orleans' response timeout (30 s by
-    /// default) must not end it first.
+    /// workers stay in step without the coordinator). Answers one result per step run, in order. The coordinator queues
+    /// the next run behind the one in progress, so that the worker goes on without waiting for it; a run that arrives
+    /// before the one it follows is answered <see cref="StepRunResult.Early"/>. The coordinator times each step against
+    /// the job's step timeout, and a run may take many of those: Orleans' response timeout (30 s by default) must not
+    /// end it first.
     /// </summary>
     [ResponseTimeout("1.00:00:00")]
     [Alias("RunSteps")]
     Task<StepRunResult> RunStepsAsync(StepRun run);
 
     /// <summary>
-    /// Ends the run in progress after step <paramref name="lastStep"/>: no later step starts, and a later step waiting
-    /// for the shards is abandoned (its contribution stays with the shards, so the job cannot go on with this
-    /// formation: the coordinator uses it when the job stops, e.g. at a non-finite step another worker found). Does
-    /// nothing when no run is in progress. Runs interleaved with the run it stops.
+    /// Ends the run in progress after step <paramref name="lastStep"/>: no later step starts, in it or in a run queued
+    /// behind it, and a later step waiting for the shards is abandoned (its contribution stays with the shards, so the
+    /// job cannot go on with this formation: the coordinator uses it when the job stops, e.g. at a non-finite step
+    /// another worker found). Holds until the worker is set up again. Runs interleaved with the run it stops.
     /// </summary>
     [AlwaysInterleave]
     [Alias("StopRun")]

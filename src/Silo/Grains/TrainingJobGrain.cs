@@ -297,7 +297,9 @@ public sealed class TrainingJobGrain(
 
     /// <summary>
     /// Trains to the end (or a cancel) in runs of consecutive steps (<see cref="RunLength"/>); between runs come the
-    /// epoch ends (evaluation, epoch metrics, a checkpoint) and the interval's checkpoints, which no run crosses.
+    /// epoch ends (evaluation, epoch metrics, a checkpoint) and the interval's checkpoints, which no run crosses. A run
+    /// that nothing comes before is queued on the workers while the one before it is in progress, so they go from one
+    /// to the next without waiting for the coordinator; a cancel then takes effect at the end of the queued run.
     /// </summary>
     private async Task TrainAsync(JobPlan plan)
     {
@@ -305,38 +307,69 @@ public sealed class TrainingJobGrain(
         int steps = plan.StepsPerEpoch;
         bool stopOnNonFinite = spec.OnNonFiniteLoss != JobSpec.SkipNonFiniteStep;
         _runLength.Reset();
-        while (_state.Step < plan.TotalSteps && _state.CancelReason is null)
+        DispatchedRun? queued = null;
+        long previousEnd = time.GetTimestamp();
+        try
         {
-            long step = _state.Step;
-            int epoch = (int)(step / steps), batch = (int)(step % steps);
-            // A run restored mid-epoch keeps the epoch's sums from the checkpoint.
-            if (batch == 0) _state.BeginEpoch(epoch);
-            await RunStepsAsync(plan, new StepRun(step, epoch, batch, _runLength.For(plan, step), stopOnNonFinite));
-            if (_state.Step % steps == 0)
+            while (queued is not null || (_state.Step < plan.TotalSteps && _state.CancelReason is null))
             {
-                await EvaluateAsync(plan, epoch);
-                _state.EndEpoch();
-                TrainingTelemetry.EpochCompleted(_state.JobId, _state.Snapshot().EpochHistory[^1]);
-                await CheckpointAsync(plan);
+                long step = _state.Step;
+                int epoch = (int)(step / steps), batch = (int)(step % steps);
+                // A run restored mid-epoch keeps the epoch's sums from the checkpoint. A queued run never starts an epoch.
+                if (batch == 0) _state.BeginEpoch(epoch);
+                var current = queued ?? _runner.Dispatch(_members.Workers, new StepRun(step, epoch, batch, _runLength.For(plan, step), stopOnNonFinite));
+                queued = null;
+                long started = Math.Max(previousEnd, current.DispatchedAt);
+                if (_state.CancelReason is null && FollowsWithNothingBetween(plan, current.Run) is { } next) queued = _runner.Dispatch(_members.Workers, next);
+                await RunStepsAsync(plan, current, started);
+                previousEnd = time.GetTimestamp();
+                if (_state.Step % steps == 0)
+                {
+                    await EvaluateAsync(plan, epoch);
+                    _state.EndEpoch();
+                    TrainingTelemetry.EpochCompleted(_state.JobId, _state.Snapshot().EpochHistory[^1]);
+                    await CheckpointAsync(plan);
+                    previousEnd = time.GetTimestamp();
+                }
+                else if (spec.CheckpointInterval > 0 && _state.Step % spec.CheckpointInterval == 0)
+                {
+                    await CheckpointAsync(plan);
+                    previousEnd = time.GetTimestamp();
+                }
             }
-            else if (spec.CheckpointInterval > 0 && _state.Step % spec.CheckpointInterval == 0)
-            {
-                await CheckpointAsync(plan);
-            }
+        }
+        catch
+        {
+            if (queued is not null) _runner.Abandon(queued);
+            throw;
         }
     }
 
     /// <summary>
-    /// Runs the steps of <paramref name="run"/> on the workers and records each one as a step of its own (loss,
-    /// metrics, telemetry), in order; a non-finite step is skipped, or ends the job there when its policy is to stop.
+    /// The run after <paramref name="run"/> when nothing must happen between the two (an epoch's end or a checkpoint
+    /// at its last step, the job's end), so that it can be queued behind it; null otherwise.
     /// </summary>
-    private async Task RunStepsAsync(JobPlan plan, StepRun run)
+    private StepRun? FollowsWithNothingBetween(JobPlan plan, StepRun run)
+    {
+        long next = run.LastStep + 1;
+        int interval = plan.Spec.CheckpointInterval;
+        if (next >= plan.TotalSteps || next % plan.StepsPerEpoch == 0 || (interval > 0 && next % interval == 0)) return null;
+        return new StepRun(next, run.Epoch, run.FirstBatch + run.Count, _runLength.For(plan, next), run.StopOnNonFinite);
+    }
+
+    /// <summary>
+    /// Waits for the steps of a dispatched run, timed from <paramref name="started"/>, and records each one as a step of
+    /// its own (loss, metrics, telemetry), in order; a non-finite step is skipped, or ends the job there when its
+    /// policy is to stop.
+    /// </summary>
+    private async Task RunStepsAsync(JobPlan plan, DispatchedRun dispatched, long started)
     {
         if (_deactivated) throw new OperationCanceledException($"the coordinator of job {_state.JobId} was deactivated");
+        var run = dispatched.Run;
         // The loop's calls are outgoing: keep the activation from being collected as idle while the job runs.
         DelayDeactivation(TimeSpan.FromMinutes(Math.Min(plan.Spec.StepTimeout.TotalMinutes * run.Count, TimeSpan.FromDays(7).TotalMinutes) + 5));
-        long started = time.GetTimestamp();
-        var steps = await _runner.RunAsync(_members.Workers, run, plan.Spec.StepTimeout, WorkerName);
+        var startedAt = time.GetUtcNow().UtcDateTime - time.GetElapsedTime(started);
+        var steps = await _runner.CompleteAsync(dispatched, startedAt, plan.Spec.StepTimeout, WorkerName);
         var elapsed = time.GetElapsedTime(started);
         _runLength.Observe(steps.Length, elapsed);
         _state.RecordRunTime(elapsed);

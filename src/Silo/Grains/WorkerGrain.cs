@@ -18,7 +18,7 @@ namespace Autograd.Cluster.Silo.Grains;
 /// and backward on its share of the global batch, sends each shard its gradient slice and loads the updated slices
 /// the shards answer with, so every replica holds the same parameters after every step. The coordinator asks for runs
 /// of consecutive steps (<see cref="RunStepsAsync"/>): the shards keep the workers in step, one call per run saves a
-/// coordinator round trip per step.
+/// coordinator round trip per step, and the next run, queued behind the one in flight, starts without one.
 /// </summary>
 [SpreadPlacement]
 public sealed class WorkerGrain(ComputeDevice device, DatasetProvider datasets, ModelRegistry models, DataPlaneClient dataPlane) : Grain, IWorkerGrain
@@ -62,6 +62,10 @@ public sealed class WorkerGrain(ComputeDevice device, DatasetProvider datasets, 
         int rank = state.Setup.Rank;
         if (state.AbandonedStep is { } abandoned)
             throw new InvalidOperationException($"worker {rank} abandoned step {abandoned} while the shards held its part of it: it must be set up again");
+        if (run.FirstStep > state.StopAfter) return new StepRunResult(rank, []);
+        // The coordinator queues the next run behind the one in progress; should it overtake that one on the way, it is
+        // answered at once and asked again.
+        if (run.FirstStep > state.NextStep) return new StepRunResult(rank, [], Early: true);
         if (run.FirstStep != state.NextStep)
             throw new InvalidOperationException($"worker {rank} expected step {state.NextStep} but was asked for a run from step {run.FirstStep}");
         if (run.Count < 1 || run.Epoch < 0 || run.FirstBatch < 0 || run.FirstBatch + run.Count > state.StepsPerEpoch)
@@ -70,6 +74,7 @@ public sealed class WorkerGrain(ComputeDevice device, DatasetProvider datasets, 
             throw new ArgumentException($"worker {rank}: {parents.Length} trace parents for a run of {run.Count} step(s)", nameof(run));
 
         using var current = new WorkerRun(run, state.Cancellation.Token);
+        current.StopAfter(state.StopAfter, state.NextStep);
         state.Run = current;
         var results = new List<WorkerStepResult>(run.Count);
         try
@@ -78,8 +83,13 @@ public sealed class WorkerGrain(ComputeDevice device, DatasetProvider datasets, 
             {
                 if (await StepAsync(state, current, i) is not { } result) break;
                 results.Add(result);
-                // The shards dropped this step's update everywhere; with the 'stop' policy no later step may run.
-                if (result.NonFinite && run.StopOnNonFinite) break;
+                // The shards dropped this step's update everywhere; with the 'stop' policy no later step may run, in
+                // this run or one queued behind it.
+                if (result.NonFinite && run.StopOnNonFinite)
+                {
+                    state.StopAfter = result.Step;
+                    break;
+                }
             }
         }
         finally
@@ -92,7 +102,9 @@ public sealed class WorkerGrain(ComputeDevice device, DatasetProvider datasets, 
 
     public Task StopRunAsync(long lastStep)
     {
-        if (_state is { Run: { } run } state) run.StopAfter(lastStep, state.NextStep);
+        if (_state is not { } state) return Task.CompletedTask;
+        state.StopAfter = Math.Min(state.StopAfter, lastStep);
+        state.Run?.StopAfter(lastStep, state.NextStep);
         return Task.CompletedTask;
     }
 

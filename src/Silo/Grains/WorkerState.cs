@@ -45,6 +45,13 @@ internal sealed class WorkerState(WorkerSetup setup, TrainingData data, Sequenti
     /// <summary>The batches of one epoch, the most a run can cover.</summary>
     public int StepsPerEpoch { get; } = BatchPartition.StepsPerEpoch(data.Count, setup.Spec.BatchSize, setup.Spec.DropLast);
 
+    /// <summary>
+    /// The last step this worker may run in this formation, whatever run asks for more: its own non-finite step when
+    /// the job stops at one, or what the coordinator asked (<c>StopRunAsync</c>). It holds for runs queued behind the
+    /// one in progress too, which would otherwise start after it.
+    /// </summary>
+    public long StopAfter { get; set; } = long.MaxValue;
+
     /// <summary>The run in progress; null between runs.</summary>
     public WorkerRun? Run { get; set; }
 

@@ -17,8 +17,8 @@ public sealed record StepRunOptions
     public const string MaxStepsKey = "Autograd:StepRun:MaxSteps";
 
     /// <summary>
-    /// The wall time a run aims at (default 200 ms): a cancel takes effect, and the job's status moves on, at the end of a
-    /// run, so within about this much plus one step.
+    /// The wall time a run aims at (default 200 ms): the job's status moves on at the end of a run, and a cancel takes
+    /// effect at the end of the run queued behind the one in flight, so within about twice this much plus one step.
     /// </summary>
     public TimeSpan Target { get; init; } = TimeSpan.FromMilliseconds(200);
 

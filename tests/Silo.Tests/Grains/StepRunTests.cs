@@ -4,6 +4,7 @@ using Autograd.Cluster.Contracts.Messages;
 using Autograd.Cluster.Contracts.Specs;
 using Autograd.Cluster.Contracts.Status;
 using Autograd.Cluster.Silo.Datasets;
+using Autograd.Cluster.Silo.Grains;
 using Autograd.Cluster.Silo.Tests.Support;
 using Autograd.Cluster.Silo.Training;
 using Xunit;
@@ -12,17 +13,17 @@ namespace Autograd.Cluster.Silo.Tests.Grains;
 
 /// <summary>
 /// The coordinator's runs of consecutive steps on a cluster that runs them 4 at a time (<see cref="StepRunCluster"/>):
-/// 60 blob samples at B = 12 are 5 steps an epoch, so the runs are steps [0], [1-4], then [5-8], [9] and so on, cut
-/// short by checkpoints. Whatever the runs, a job must reach the single-process parameters, stop at a bad step inside
-/// a run without applying a later one, take a cancel at the end of the run in progress, and time out per step, not
-/// per run.
+/// 60 blob samples at B = 12 are 5 steps an epoch, so the runs are steps [0], [1] (queued behind [0] at its pace),
+/// [2-4], then [5-8], [9] and so on, cut short by checkpoints. Whatever the runs, a job must reach the single-process
+/// parameters, stop at a bad step inside a run without applying a later one or starting the run queued behind it, take
+/// a cancel at the end of the run queued behind the one in progress, and time out per step, not per run.
 /// </summary>
 public sealed class StepRunTests(StepRunCluster cluster) : IClassFixture<StepRunCluster>
 {
     [Fact]
     public async Task Job_RunsCutAtCheckpointsAndEpochEnds_MatchesOneProcessAndCheckpointsEveryInterval()
     {
-        // Checkpoints every 3 steps: the runs are [0], [1-2], [3-4], [5], [6-8], [9], [10-11], [12-14].
+        // Checkpoints every 3 steps: the runs are [0], [1], [2], [3-4], [5], [6-8], [9], [10-11], [12-14].
         var spec = Specs.Mlp(workers: 2, epochs: 3) with { Optimizer = OptimizerSpec.AdamWith(0.01), CheckpointInterval = 3 };
         var expected = ReferenceTraining.Run(spec);
 
@@ -62,6 +63,52 @@ public sealed class StepRunTests(StepRunCluster cluster) : IClassFixture<StepRun
     }
 
     [Fact]
+    public async Task NanLoss_AtTheLastStepOfARunWithTheNextRunQueued_FailsThereWithoutRunningTheQueuedRun()
+    {
+        // Runs [0], [1] (queued at the first run's pace), then [2-4] queued while [1] runs. The NaN is rank 0's in step
+        // 1: rank 0 stops there and must not start [2-4]; rank 1 starts it and waits at step 2 until the coordinator
+        // stops it. The parameters are those after step 0.
+        var spec = Specs.Mlp(workers: 2, epochs: 2) with { CheckpointInterval = 0 };
+        spec = spec with { Dataset = BlobsWithNanAt(spec, epoch: 0, batch: 1, position: 0) };
+        var expected = ReferenceTraining.Run(spec, maxSteps: 1);
+        var job = cluster.Grains.GetGrain<ITrainingJobGrain>(JobRunner.NewJobId());
+        await job.SubmitAsync(spec);
+
+        var status = await JobRunner.WaitAsync(job);
+
+        Assert.Equal(JobState.Failed, status.State);
+        Assert.StartsWith("the loss is NaN at step 1 (epoch 0, batch 1)", status.FailureReason, StringComparison.Ordinal);
+        Assert.Equal(1, status.Step);
+        StateDictAssert.Matches(expected, await job.DownloadStateDictAsync(), "stopped at step 1");
+    }
+
+    [Fact]
+    public async Task Run_ThatReachesAWorkerBeforeTheRunItFollows_IsAnsweredEarlyAndChangesNothing()
+    {
+        // A run far ahead of the worker (past the job's 10 steps, so whatever step the worker is at when the call gets its
+        // turn), as a queued run would be if it overtook the run before it on the way: the worker answers it at once with
+        // no steps (the coordinator asks again), and the job goes on undisturbed.
+        var spec = Specs.Mlp(workers: 2, epochs: 2) with
+        {
+            Dataset = DatasetSpec.Generated(Specs.Blobs() with { ReadDelayMs = 50 }),
+            CheckpointInterval = 0,
+            Optimizer = OptimizerSpec.AdamWith(0.01),
+        };
+        var job = cluster.Grains.GetGrain<ITrainingJobGrain>(JobRunner.NewJobId());
+        await job.SubmitAsync(spec);
+        while ((await job.GetStatusAsync()) is { Step: < 1, IsFinished: false })
+            await Task.Delay(5, TestContext.Current.CancellationToken);
+
+        var early = await MemberKeys.Worker(cluster.Grains, job.GetPrimaryKeyString(), 1).RunStepsAsync(new StepRun(1000, 0, 0, 1));
+        var status = await JobRunner.WaitAsync(job);
+
+        Assert.True(early.Early, "a run from step 1000 was not answered Early");
+        Assert.Empty(early.Steps);
+        Assert.True(status.State == JobState.Completed, JobRunner.Describe(status));
+        StateDictAssert.Matches(ReferenceTraining.Run(spec), await job.DownloadStateDictAsync(), "a stray early run");
+    }
+
+    [Fact]
     public async Task NanLoss_InTheMiddleOfARunWithSkipStep_SkipsOnlyThatStepAndGoesOn()
     {
         var spec = Specs.Mlp(workers: 2, epochs: 3) with { CheckpointInterval = 0, OnNonFiniteLoss = JobSpec.SkipNonFiniteStep, Optimizer = OptimizerSpec.AdamWith(0.01) };
@@ -79,9 +126,9 @@ public sealed class StepRunTests(StepRunCluster cluster) : IClassFixture<StepRun
     }
 
     [Fact]
-    public async Task Cancel_DuringARun_TakesEffectAtTheEndOfThatRun()
+    public async Task Cancel_DuringARun_TakesEffectAtTheEndOfTheRunQueuedBehindIt()
     {
-        // Every batch read takes 100 ms: the run [1-4] lasts at least 400 ms, and the cancel lands in it.
+        // Every batch read takes 100 ms: the runs [1] and [2-4] last at least 400 ms, and the cancel lands in them.
         var spec = Specs.Mlp(workers: 2, epochs: 4) with
         {
             Dataset = DatasetSpec.Generated(Specs.Blobs() with { ReadDelayMs = 100 }),
@@ -96,8 +143,8 @@ public sealed class StepRunTests(StepRunCluster cluster) : IClassFixture<StepRun
         var status = await JobRunner.WaitAsync(job);
 
         Assert.True(status.State == JobState.Cancelled, JobRunner.Describe(status));
-        // The run in progress when the cancel came finished; no run started after it. Runs end after steps 1, 5, 9, 10,
-        // 14, 15, 19, 20 (epochs of 5 steps).
+        // The run in progress when the cancel came finished, and the one queued behind it; no run started after them.
+        // Runs end after steps 1, 2, 5, 9, 10, 14, 15, 19, 20 (epochs of 5 steps), and a run is queued only within an epoch.
         Assert.True(status.Step > requested.Step, $"cancelled at step {requested.Step}, ended at step {status.Step}");
         Assert.Contains(status.Step, new long[] { 5, 9, 10, 14, 15, 19 });
         Assert.True(status.Step < status.TotalSteps, $"the job ran to its end ({status.Step} steps) before the cancel took effect");
