@@ -42,44 +42,27 @@ public sealed class StepRunTests(StepRunCluster cluster) : IClassFixture<StepRun
         StateDictAssert.Matches(expected, await (cluster.Grains.GetGrain<ITrainingJobGrain>(status.JobId)).DownloadStateDictAsync(), "runs of 4 steps");
     }
 
-    [Fact]
-    public async Task NanLoss_InTheMiddleOfARun_FailsAtThatStepWithoutApplyingItOrALaterOne()
+    [Theory]
+    // Step 3, inside the run [2-4], rank 1's NaN: rank 0 has run step 3 and waits at step 4 until the coordinator stops it.
+    [InlineData(3, 1)]
+    // Step 1, the last of the run [1], with [2-4] queued behind it, rank 0's NaN: rank 0 stops there and must not start
+    // [2-4]; rank 1 starts it and waits at step 2 until the coordinator stops it.
+    [InlineData(1, 0)]
+    public async Task NanLoss_InsideARunOrAtItsEndWithTheNextQueued_FailsAtThatStepWithoutApplyingItOrALaterOne(int batch, int position)
     {
-        // The NaN sample is rank 1's first of batch 2 in epoch 0: step 2, inside the run [1-4]. Rank 0 has run step 2
-        // and waits at step 3 until the coordinator stops it.
         var spec = Specs.Mlp(workers: 2, epochs: 2) with { CheckpointInterval = 0 };
-        spec = spec with { Dataset = BlobsWithNanAt(spec, epoch: 0, batch: 2, position: 1) };
-        var expected = ReferenceTraining.Run(spec, maxSteps: 2);
+        spec = spec with { Dataset = BlobsWithNanAt(spec, epoch: 0, batch, position) };
+        var expected = ReferenceTraining.Run(spec, maxSteps: batch);
         var job = cluster.Grains.GetGrain<ITrainingJobGrain>(JobRunner.NewJobId());
         await job.SubmitAsync(spec);
 
         var status = await JobRunner.WaitAsync(job);
 
         Assert.Equal(JobState.Failed, status.State);
-        Assert.StartsWith("the loss is NaN at step 2 (epoch 0, batch 2)", status.FailureReason, StringComparison.Ordinal);
-        Assert.Equal(2, status.Step);
+        Assert.StartsWith($"the loss is NaN at step {batch} (epoch 0, batch {batch})", status.FailureReason, StringComparison.Ordinal);
+        Assert.Equal(batch, status.Step);
         Assert.Equal(0, status.SkippedSteps);
-        StateDictAssert.Matches(expected, await job.DownloadStateDictAsync(), "stopped at step 2");
-    }
-
-    [Fact]
-    public async Task NanLoss_AtTheLastStepOfARunWithTheNextRunQueued_FailsThereWithoutRunningTheQueuedRun()
-    {
-        // Runs [0], [1] (queued at the first run's pace), then [2-4] queued while [1] runs. The NaN is rank 0's in step
-        // 1: rank 0 stops there and must not start [2-4]; rank 1 starts it and waits at step 2 until the coordinator
-        // stops it. The parameters are those after step 0.
-        var spec = Specs.Mlp(workers: 2, epochs: 2) with { CheckpointInterval = 0 };
-        spec = spec with { Dataset = BlobsWithNanAt(spec, epoch: 0, batch: 1, position: 0) };
-        var expected = ReferenceTraining.Run(spec, maxSteps: 1);
-        var job = cluster.Grains.GetGrain<ITrainingJobGrain>(JobRunner.NewJobId());
-        await job.SubmitAsync(spec);
-
-        var status = await JobRunner.WaitAsync(job);
-
-        Assert.Equal(JobState.Failed, status.State);
-        Assert.StartsWith("the loss is NaN at step 1 (epoch 0, batch 1)", status.FailureReason, StringComparison.Ordinal);
-        Assert.Equal(1, status.Step);
-        StateDictAssert.Matches(expected, await job.DownloadStateDictAsync(), "stopped at step 1");
+        StateDictAssert.Matches(expected, await job.DownloadStateDictAsync(), $"stopped at step {batch}");
     }
 
     [Fact]
@@ -154,8 +137,9 @@ public sealed class StepRunTests(StepRunCluster cluster) : IClassFixture<StepRun
     [Fact]
     public async Task Run_LongerThanTheStepTimeoutAndOrleansResponseTimeout_CompletesWhileEveryStepIsWithinIt()
     {
-        // Steps of at least 1.5 s against a 3 s step timeout: the run [1-4] takes 6 s or more, which is no step's fault,
-        // and longer than the silos' 5 s response timeout, which must not end the run's call either.
+        // Steps of at least 1.5 s against a 3 s step timeout: the run [2-4] takes 4.5 s or more, which is no step's fault,
+        // and its call, sent when [1] started and queued behind it, lasts the 4 steps of both: 6 s or more, longer than
+        // the silos' 5 s response timeout, which must not end the run's call either.
         var spec = Specs.Mlp(workers: 2, epochs: 1) with
         {
             Dataset = DatasetSpec.Generated(Specs.Blobs() with { ReadDelayMs = 1500 }),
