@@ -17,6 +17,10 @@ namespace Autograd.Cluster.Contracts.Messages;
 /// The W3C trace context of each step's span on the coordinator (null when nobody traces): the worker's spans of step
 /// <see cref="FirstStep"/> + i are children of entry i.
 /// </param>
+/// <param name="Generation">
+/// The formation the run belongs to (<c>WorkerSetup.ShardGeneration</c>): a worker set up again by a recovery refuses a
+/// run of an earlier formation still on its way to it.
+/// </param>
 [GenerateSerializer, Immutable, Alias("Autograd.Cluster.StepRun")]
 public sealed record StepRun(
     [property: Id(0)] long FirstStep,
@@ -24,7 +28,8 @@ public sealed record StepRun(
     [property: Id(2)] int FirstBatch,
     [property: Id(3)] int Count,
     [property: Id(4)] bool StopOnNonFinite = false,
-    [property: Id(5)] string[]? TraceParents = null)
+    [property: Id(5)] string[]? TraceParents = null,
+    [property: Id(6)] int Generation = 0)
 {
     /// <summary>The last step of the run.</summary>
     public long LastStep => FirstStep + Count - 1;

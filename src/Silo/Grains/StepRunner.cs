@@ -30,8 +30,9 @@ internal sealed class StepRunner(string jobId, MemberBarrier barrier, BestEffort
         long dispatchedAt = time.GetTimestamp();
         var spans = StartSpans(run);
         var traced = spans is null ? run : run with { TraceParents = spans.Select(s => s?.Id ?? string.Empty).ToArray() };
-        var calls = grains.Select((_, rank) => CallAsync(grains, rank, traced)).ToArray();
-        return new DispatchedRun(run, grains, calls, spans, dispatchedAt);
+        var givenUp = new CancellationTokenSource();
+        var calls = grains.Select((_, rank) => CallAsync(grains, rank, traced, givenUp.Token)).ToArray();
+        return new DispatchedRun(run, grains, calls, spans, dispatchedAt, givenUp);
     }
 
     /// <summary>
@@ -52,6 +53,7 @@ internal sealed class StepRunner(string jobId, MemberBarrier barrier, BestEffort
         }
         catch
         {
+            dispatched.GivenUp.Cancel();
             EndSpans(dispatched.Spans, started, []);
             throw;
         }
@@ -67,6 +69,7 @@ internal sealed class StepRunner(string jobId, MemberBarrier barrier, BestEffort
     public void Abandon(DispatchedRun dispatched)
     {
         ArgumentNullException.ThrowIfNull(dispatched);
+        dispatched.GivenUp.Cancel();
         EndSpans(dispatched.Spans, time.GetUtcNow().UtcDateTime, []);
         _ = Task.WhenAll(dispatched.Calls).ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
@@ -83,13 +86,14 @@ internal sealed class StepRunner(string jobId, MemberBarrier barrier, BestEffort
     /// One worker's run. When it stopped at a non-finite step, the others are told to stop after that step too: they
     /// ran it (the shards needed every worker's part of it) and would otherwise wait at the next one for it forever.
     /// </summary>
-    private async Task<StepRunResult> CallAsync(IWorkerGrain[] grains, int rank, StepRun run)
+    private async Task<StepRunResult> CallAsync(IWorkerGrain[] grains, int rank, StepRun run, CancellationToken givenUp)
     {
         var result = await grains[rank].RunStepsAsync(run);
-        // A queued run that overtook the run it follows on the way (it was sent after it): asked again, behind it.
+        // A queued run that overtook the run it follows on the way (it was sent after it): asked again, behind it, as
+        // long as the coordinator waits for it.
         for (int attempt = 1; result.Early && attempt <= MaxEarlyRetries; attempt++)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(attempt), time);
+            await Task.Delay(TimeSpan.FromMilliseconds(attempt), time, givenUp);
             result = await grains[rank].RunStepsAsync(run);
         }
 

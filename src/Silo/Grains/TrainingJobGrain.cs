@@ -317,7 +317,7 @@ public sealed class TrainingJobGrain(
                 int epoch = (int)(step / steps), batch = (int)(step % steps);
                 // A run restored mid-epoch keeps the epoch's sums from the checkpoint. A queued run never starts an epoch.
                 if (batch == 0) _state.BeginEpoch(epoch);
-                var current = queued ?? _runner.Dispatch(_members.Workers, new StepRun(step, epoch, batch, _runLength.For(plan, step), stopOnNonFinite));
+                var current = queued ?? _runner.Dispatch(_members.Workers, new StepRun(step, epoch, batch, _runLength.For(plan, step), stopOnNonFinite, Generation: _members.Generation));
                 queued = null;
                 long started = Math.Max(previousEnd, current.DispatchedAt);
                 if (_state.CancelReason is null && FollowsWithNothingBetween(plan, current.Run) is { } next) queued = _runner.Dispatch(_members.Workers, next);
@@ -354,7 +354,7 @@ public sealed class TrainingJobGrain(
         long next = run.LastStep + 1;
         int interval = plan.Spec.CheckpointInterval;
         if (next >= plan.TotalSteps || next % plan.StepsPerEpoch == 0 || (interval > 0 && next % interval == 0)) return null;
-        return new StepRun(next, run.Epoch, run.FirstBatch + run.Count, _runLength.For(plan, next), run.StopOnNonFinite);
+        return run with { FirstStep = next, FirstBatch = run.FirstBatch + run.Count, Count = _runLength.For(plan, next) };
     }
 
     /// <summary>

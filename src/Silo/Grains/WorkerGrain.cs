@@ -62,6 +62,8 @@ public sealed class WorkerGrain(ComputeDevice device, DatasetProvider datasets, 
         int rank = state.Setup.Rank;
         if (state.AbandonedStep is { } abandoned)
             throw new InvalidOperationException($"worker {rank} abandoned step {abandoned} while the shards held its part of it: it must be set up again");
+        if (run.Generation != state.Setup.ShardGeneration)
+            throw new InvalidOperationException($"worker {rank} is in formation {state.Setup.ShardGeneration} of the job, but was asked for a run of formation {run.Generation} from step {run.FirstStep}");
         if (run.FirstStep > state.StopAfter) return new StepRunResult(rank, []);
         // The coordinator queues the next run behind the one in progress; should it overtake that one on the way, it is
         // answered at once and asked again.

@@ -66,7 +66,7 @@ public sealed class StepRunTests(StepRunCluster cluster) : IClassFixture<StepRun
     }
 
     [Fact]
-    public async Task Run_ThatReachesAWorkerBeforeTheRunItFollows_IsAnsweredEarlyAndChangesNothing()
+    public async Task Run_ThatReachesAWorkerBeforeTheRunItFollowsOrFromAnotherFormation_IsAnsweredEarlyOrRefusedAndChangesNothing()
     {
         // A run far ahead of the worker (past the job's 10 steps, so whatever step the worker is at when the call gets its
         // turn), as a queued run would be if it overtook the run before it on the way: the worker answers it at once with
@@ -82,11 +82,15 @@ public sealed class StepRunTests(StepRunCluster cluster) : IClassFixture<StepRun
         while ((await job.GetStatusAsync()) is { Step: < 1, IsFinished: false })
             await Task.Delay(5, TestContext.Current.CancellationToken);
 
-        var early = await MemberKeys.Worker(cluster.Grains, job.GetPrimaryKeyString(), 1).RunStepsAsync(new StepRun(1000, 0, 0, 1));
+        var worker = MemberKeys.Worker(cluster.Grains, job.GetPrimaryKeyString(), 1);
+        var early = await worker.RunStepsAsync(new StepRun(1000, 0, 0, 1));
+        // A run of another formation (one still on its way when a recovery set the worker up again) is refused outright.
+        var stale = await Assert.ThrowsAsync<InvalidOperationException>(() => worker.RunStepsAsync(new StepRun(1000, 0, 0, 1, Generation: 7)));
         var status = await JobRunner.WaitAsync(job);
 
         Assert.True(early.Early, "a run from step 1000 was not answered Early");
         Assert.Empty(early.Steps);
+        Assert.Contains("is in formation 0 of the job, but was asked for a run of formation 7 from step 1000", stale.Message);
         Assert.True(status.State == JobState.Completed, JobRunner.Describe(status));
         StateDictAssert.Matches(ReferenceTraining.Run(spec), await job.DownloadStateDictAsync(), "a stray early run");
     }
