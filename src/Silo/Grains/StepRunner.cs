@@ -26,6 +26,18 @@ internal sealed class StepRunner(string jobId, MemberBarrier barrier, BestEffort
     /// </summary>
     public DispatchedRun Dispatch(IReadOnlyList<WorkerSlot> workers, StepRun run)
     {
+        // The calls go out in the first step's trace (Activity.Current), set on a copy of the caller's context: this
+        // method is not async, and the caller's own activity cannot be set back once stopped (the submit's call, long
+        // answered), so the first step's span would otherwise stay the coordinator's activity for its next calls.
+        var context = ExecutionContext.Capture();
+        if (context is null) return Send(workers, run);
+        DispatchedRun? sent = null;
+        ExecutionContext.Run(context, _ => sent = Send(workers, run), null);
+        return sent!;
+    }
+
+    private DispatchedRun Send(IReadOnlyList<WorkerSlot> workers, StepRun run)
+    {
         var grains = workers.Select(w => w.Grain).ToArray();
         long dispatchedAt = time.GetTimestamp();
         var spans = StartSpans(run);
@@ -148,7 +160,7 @@ internal sealed class StepRunner(string jobId, MemberBarrier barrier, BestEffort
     }
 
     /// <summary>
-    /// The coordinator's span of every step of the run, each the root of its own trace (<see cref="TrainingTelemetry.StartStep"/>),
+    /// The coordinator's span of every step of the run, each the root of its own trace (<see cref="TrainingTelemetry.StartStep(string, long, Activity?)"/>),
     /// started now and timed when the results are in; the workers' spans of step i are children of span i. Null when
     /// nobody listens. The calls to the workers go out in the first step's trace.
     /// </summary>
@@ -157,11 +169,7 @@ internal sealed class StepRunner(string jobId, MemberBarrier barrier, BestEffort
         if (!TrainingTelemetry.ActivitySource.HasListeners()) return null;
         var caller = Activity.Current;
         var spans = new Activity?[run.Count];
-        for (int i = 0; i < run.Count; i++)
-        {
-            Activity.Current = caller;
-            spans[i] = TrainingTelemetry.StartStep(jobId, run.FirstStep + i);
-        }
+        for (int i = 0; i < run.Count; i++) spans[i] = TrainingTelemetry.StartStep(jobId, run.FirstStep + i, caller);
 
         Activity.Current = spans[0] ?? caller;
         return spans;

@@ -364,7 +364,12 @@ public sealed class TrainingJobGrain(
     /// </summary>
     private async Task RunStepsAsync(JobPlan plan, DispatchedRun dispatched, long started)
     {
-        if (_deactivated) throw new OperationCanceledException($"the coordinator of job {_state.JobId} was deactivated");
+        if (_deactivated)
+        {
+            _runner.Abandon(dispatched);
+            throw new OperationCanceledException($"the coordinator of job {_state.JobId} was deactivated");
+        }
+
         var run = dispatched.Run;
         // The loop's calls are outgoing: keep the activation from being collected as idle while the job runs.
         DelayDeactivation(TimeSpan.FromMinutes(Math.Min(plan.Spec.StepTimeout.TotalMinutes * run.Count, TimeSpan.FromDays(7).TotalMinutes) + 5));

@@ -138,10 +138,16 @@ public static class TrainingTelemetry
     /// trace. Call it from the async method that runs the step, so that the caller's context comes back when it returns.
     /// Null when nobody listens.
     /// </summary>
-    public static Activity? StartStep(string jobId, long step)
+    public static Activity? StartStep(string jobId, long step) => StartStep(jobId, step, Activity.Current);
+
+    /// <summary>
+    /// <see cref="StartStep(string, long)"/> linked to <paramref name="caller"/>, for several steps started at once: the
+    /// current activity cannot be set back to a caller that has stopped (a call long answered), so after the first step
+    /// it would be that step's span.
+    /// </summary>
+    public static Activity? StartStep(string jobId, long step, Activity? caller)
     {
         if (!ActivitySource.HasListeners()) return null;
-        var caller = Activity.Current;
         Activity.Current = null;
         ActivityLink[]? links = caller is null ? null : [new ActivityLink(caller.Context)];
         return ActivitySource.StartActivity(StepSpan, ActivityKind.Internal, parentContext: default, links: links)?.SetTag(JobTag, jobId).SetTag(StepTag, step);

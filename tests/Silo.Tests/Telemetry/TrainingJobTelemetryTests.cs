@@ -76,6 +76,11 @@ public sealed class TrainingJobTelemetryTests(ClusterFixture cluster)
             var mine = spans.Where(s => Equals(s.GetTagItem(TrainingTelemetry.JobTag), jobId)).ToList();
             var steps = mine.Where(s => s.OperationName == TrainingTelemetry.StepSpan).ToDictionary(s => s.TraceId);
             Assert.Equal(status.Step, steps.Count);
+            // A step's trace is linked to what the coordinator was doing when it sent the run, never to another step: runs
+            // are sent while another is in flight and start several steps at once, and no step's span may stay the
+            // coordinator's current activity.
+            var stepSpanIds = steps.Values.Select(s => s.SpanId).ToHashSet();
+            Assert.All(steps.Values, s => Assert.DoesNotContain(s.Links, l => stepSpanIds.Contains(l.Context.SpanId)));
             foreach (string phase in new[] { TrainingTelemetry.ForwardBackwardSpan, TrainingTelemetry.GradientAveragingSpan, TrainingTelemetry.OptimizerUpdateSpan })
             {
                 var phaseSpans = mine.Where(s => s.OperationName == phase).ToList();
