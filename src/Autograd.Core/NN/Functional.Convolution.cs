@@ -31,16 +31,24 @@ public static partial class Functional
     /// </summary>
     internal static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, int groups, int tileFloats)
     {
+        var x = Conv2dInput(input, weight, bias, stride, padding, dilation, groups, out var geometry);
+        int tile = ConvolutionTileSamples(x, geometry, weight.ShapeRef[0], tileFloats);
+        var y = tile < geometry.Batch ? Conv2dTiled(x, weight, bias, geometry, groups, tile) : Conv2dCore(x, weight, bias, geometry, groups);
+        return input.Dim == 3 ? y.Squeeze(0) : y;
+    }
+
+    /// <summary>Checks a convolution's arguments as PyTorch does; the 4-D input and the convolution's window geometry.</summary>
+    private static Tensor Conv2dInput(
+        Tensor input, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, int groups, out WindowGeometry g)
+    {
         const string op = "Conv2d";
         CheckConv2dArguments(input, weight, bias, stride, padding, dilation, groups);
         var x = BatchedImage(input, op);
         var s = x.ShapeRef;
         var w = weight.ShapeRef;
-        var geometry = new WindowGeometry(s[0], s[1], s[2], s[3], w[2], w[3], stride.H, stride.W, padding.H, padding.W, dilation.H, dilation.W);
-        CheckOutputSize(geometry, input.ShapeRef, op);
-        int tile = ConvolutionTileSamples(x, geometry, weight.ShapeRef[0], tileFloats);
-        var y = tile < geometry.Batch ? Conv2dTiled(x, weight, bias, geometry, groups, tile) : Conv2dCore(x, weight, bias, geometry, groups);
-        return input.Dim == 3 ? y.Squeeze(0) : y;
+        g = new WindowGeometry(s[0], s[1], s[2], s[3], w[2], w[3], stride.H, stride.W, padding.H, padding.W, dilation.H, dilation.W);
+        CheckOutputSize(g, input.ShapeRef, op);
+        return x;
     }
 
     private static void CheckConv2dArguments(Tensor input, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, int groups)

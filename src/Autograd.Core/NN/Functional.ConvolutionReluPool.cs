@@ -28,12 +28,8 @@ public static partial class Functional
         Tensor input, Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, int groups,
         (int H, int W) poolKernel, (int H, int W)? poolStride, (int H, int W) poolPadding, (int H, int W) poolDilation, int tileFloats = ConvolutionTileFloats)
     {
-        CheckConv2dArguments(input, weight, bias, stride, padding, dilation, groups);
-        var x = BatchedImage(input, "Conv2d");
-        var s = x.ShapeRef;
+        var x = Conv2dInput(input, weight, bias, stride, padding, dilation, groups, out var g);
         var w = weight.ShapeRef;
-        var g = new WindowGeometry(s[0], s[1], s[2], s[3], w[2], w[3], stride.H, stride.W, padding.H, padding.W, dilation.H, dilation.W);
-        CheckOutputSize(g, input.ShapeRef, "Conv2d");
         int[] convolved = [g.Batch, w[0], g.OutH, g.OutW];
         var pool = PoolGeometry(convolved, input.Dim == 4 ? convolved : convolved[1..], poolKernel, poolStride, poolPadding, poolDilation, "MaxPool2d");
         int tile = ConvolutionTileSamples(x, g, w[0], tileFloats);
@@ -46,7 +42,7 @@ public static partial class Functional
         var backend = x.Backend;
         int n = g.Batch, cout = weight.ShapeRef[0];
         int plane = g.OutH * g.OutW, pooledPlane = pool.OutH * pool.OutW;
-        int sampleIn = g.Channels * g.Height * g.Width, sampleOut = cout * pooledPlane;
+        int sampleOut = cout * pooledPlane;
         int kernelArea = g.KernelH * g.KernelW;
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
         bool record = GraphRecorder.NeedsGrad(inputs);
@@ -62,10 +58,8 @@ public static partial class Functional
             for (int first = 0; first < n; first += tile)
             {
                 int count = Math.Min(tile, n - first);
-                var layout = new ConvLayout(g.Channels / groups, cout / groups, kernelArea, plane, count * plane);
-                backend.StridedCopy(x.Storage, first * sampleIn, [1], image.Storage, 0, [1], [count * sampleIn], accumulate: false);
-                backend.Im2Col(image.Storage, g with { Batch = count }, columns.Storage);
-                ConvolutionGemm(backend, weight, columns, product, layout, groups);
+                var layout = TileLayout(g, cout, groups, count);
+                ConvolutionTileForward(backend, x, weight, image, columns, product, g with { Batch = count }, layout, groups, first);
                 if (bias is not null) backend.Binary(BinaryOp.Add, product.Storage, [cout, layout.Columns], bias.Storage, [cout, 1], product.Storage, [cout, layout.Columns]);
                 backend.Unary(UnaryOp.Relu, product.Storage, product.Storage, 0, 0);
                 // The product [Cout, count, OH, OW] is Cout x count planes, each contiguous: the pool takes them as they lie.
@@ -80,10 +74,8 @@ public static partial class Functional
         if (!record) return y;
 
         bool weightGrad = weight.RequiresGrad, inputGrad = x.RequiresGrad, biasGrad = bias is not null && bias.RequiresGrad;
-        // As the tiled convolution: the input for the weight gradient, the weight for the input gradient. The output, which
-        // masks the gradient, is checked by the node itself.
-        Tensor[] saved = weightGrad ? (inputGrad ? [weight, x] : [x]) : (inputGrad ? [weight] : []);
-        return GraphRecorder.Record(y, "ConvolutionReluMaxPool2DBackward0", inputs, saved, gp =>
+        // The output, which masks the gradient, is checked by the node itself.
+        return GraphRecorder.Record(y, "ConvolutionReluMaxPool2DBackward0", inputs, TiledConvolutionSaved(x, weight), gp =>
         {
             var b = gp.Backend;
             Tensor? gx = inputGrad ? Tensor.Empty([n, g.Channels, g.Height, g.Width], gp.DType, gp.Device) : null;
@@ -95,17 +87,17 @@ public static partial class Functional
             using var image = Tensor.Empty([tile, g.Channels, g.Height, g.Width], gp.DType, gp.Device);
             using var columns = Tensor.Empty([g.Channels * kernelArea, tile * plane], gp.DType, gp.Device);
             using var pooledGrad = Tensor.Empty([cout, tile * pooledPlane], gp.DType, gp.Device);
-            using var biasPart = Tensor.Empty([cout], gp.DType, gp.Device);
+            using var biasPart = gb is null ? null : Tensor.Empty([cout], gp.DType, gp.Device);
             for (int first = 0; first < n; first += tile)
             {
                 int count = Math.Min(tile, n - first);
-                var layout = new ConvLayout(g.Channels / groups, cout / groups, kernelArea, plane, count * plane);
+                var layout = TileLayout(g, cout, groups, count);
                 // The tile's masked pooled gradient [count, Cout, PH*PW] as [Cout, count, PH*PW], scattered into gT
                 // [Cout, count*OH*OW] at the tile's indices: the pool's backward over the planes of the GEMM layout.
                 b.StridedCopy(masked.Storage, first * sampleOut, [pooledPlane, sampleOut, 1], pooledGrad.Storage, 0, [count * pooledPlane, pooledPlane, 1], [cout, count, pooledPlane], accumulate: false);
                 b.MaxPool2dBackward(pooledGrad.Storage, indices[first / tile].Storage, TilePlanes(pool, cout, count), gT.Storage);
                 ConvolutionTileBackward(b, x, weight, gT, image, columns, g with { Batch = count }, layout, groups, first, gw, gx);
-                if (gb is not null)
+                if (gb is not null && biasPart is not null)
                 {
                     b.Reduce(ReduceOp.Sum, gT.Storage, cout, layout.Columns, 1, first == 0 ? gb.Storage : biasPart.Storage);
                     if (first > 0) b.StridedCopy(biasPart.Storage, 0, [1], gb.Storage, 0, [1], [cout], accumulate: true);

@@ -36,7 +36,7 @@ public static partial class Functional
     {
         var backend = x.Backend;
         int n = g.Batch, cout = weight.ShapeRef[0];
-        int plane = g.OutH * g.OutW, sampleIn = g.Channels * g.Height * g.Width, sampleOut = cout * plane;
+        int plane = g.OutH * g.OutW, sampleOut = cout * plane;
         int kernelArea = g.KernelH * g.KernelW;
         var y = Tensor.Empty([n, cout, g.OutH, g.OutW], x.DType, x.Device);
         using (var input = Tensor.Empty([tile, g.Channels, g.Height, g.Width], x.DType, x.Device))
@@ -46,11 +46,8 @@ public static partial class Functional
             for (int first = 0; first < n; first += tile)
             {
                 int count = Math.Min(tile, n - first);
-                var part = g with { Batch = count };
-                var layout = new ConvLayout(g.Channels / groups, cout / groups, kernelArea, plane, count * plane);
-                backend.StridedCopy(x.Storage, first * sampleIn, [1], input.Storage, 0, [1], [count * sampleIn], accumulate: false);
-                backend.Im2Col(input.Storage, part, columns.Storage);
-                ConvolutionGemm(backend, weight, columns, product, layout, groups);
+                var layout = TileLayout(g, cout, groups, count);
+                ConvolutionTileForward(backend, x, weight, input, columns, product, g with { Batch = count }, layout, groups, first);
                 // [Cout, count, OH*OW] into samples first..first+count of y [N, Cout, OH*OW].
                 backend.StridedCopy(product.Storage, 0, [plane, layout.Columns, 1], y.Storage, first * sampleOut, [sampleOut, plane, 1], [count, cout, plane], accumulate: false);
             }
@@ -63,10 +60,7 @@ public static partial class Functional
         bool weightGrad = weight.RequiresGrad;
         bool inputGrad = x.RequiresGrad;
         bool biasGrad = bias is not null && bias.RequiresGrad;
-        // The input is saved (as PyTorch saves it) for the weight gradient, the weight for the input gradient: the graph
-        // refuses a backward after either was disposed or changed in place.
-        Tensor[] saved = weightGrad ? (inputGrad ? [weight, x] : [x]) : (inputGrad ? [weight] : []);
-        return GraphRecorder.Record(y, "ConvolutionBackward0", inputs, saved, gy =>
+        return GraphRecorder.Record(y, "ConvolutionBackward0", inputs, TiledConvolutionSaved(x, weight), gy =>
         {
             Tensor? gx = inputGrad ? Tensor.Empty([n, g.Channels, g.Height, g.Width], gy.DType, gy.Device) : null;
             Tensor? gw = weightGrad ? Tensor.Empty(weight.ShapeRef, gy.DType, gy.Device) : null;
@@ -79,7 +73,7 @@ public static partial class Functional
             {
                 int count = Math.Min(tile, n - first);
                 var part = g with { Batch = count };
-                var layout = new ConvLayout(g.Channels / groups, cout / groups, kernelArea, plane, count * plane);
+                var layout = TileLayout(g, cout, groups, count);
                 // gy's samples first..first+count [count, Cout, OH*OW] as gT [Cout, count*OH*OW], the GEMMs' layout.
                 b.StridedCopy(gy.Storage, first * sampleOut, [plane, sampleOut, 1], gT.Storage, 0, [layout.Columns, plane, 1], [cout, count, plane], accumulate: false);
                 ConvolutionTileBackward(b, x, weight, gT, image, columns, part, layout, groups, first, gw, gx);
@@ -87,6 +81,37 @@ public static partial class Functional
 
             return bias is null ? [gx, gw] : [gx, gw, gb];
         });
+    }
+
+    /// <summary>The GEMM sizes of a tile of <paramref name="count"/> samples.</summary>
+    private static ConvLayout TileLayout(in WindowGeometry g, int cout, int groups, int count) =>
+        new(g.Channels / groups, cout / groups, g.KernelH * g.KernelW, g.OutH * g.OutW, count * g.OutH * g.OutW);
+
+    /// <summary>
+    /// What a tiled convolution's backward reads again: the input (as PyTorch saves it) for the weight gradient, which
+    /// unfolds it tile by tile, the weight for the input gradient. The graph refuses a backward after either was
+    /// disposed or changed in place.
+    /// </summary>
+    private static Tensor[] TiledConvolutionSaved(Tensor x, Tensor weight) =>
+        weight.RequiresGrad ? (x.RequiresGrad ? [weight, x] : [x]) : (x.RequiresGrad ? [weight] : []);
+
+    /// <summary>The GEMM product [Cout, count*OH*OW] of the tile of <paramref name="part"/>.Batch samples from <paramref name="first"/>.</summary>
+    private static void ConvolutionTileForward(
+        IBackend backend, Tensor x, Tensor weight, Tensor image, Tensor columns, Tensor product, in WindowGeometry part, ConvLayout layout, int groups, int first)
+    {
+        UnfoldTile(backend, x, image, columns, part, first);
+        ConvolutionGemm(backend, weight, columns, product, layout, groups);
+    }
+
+    /// <summary>
+    /// The column matrix of the tile of <paramref name="part"/>.Batch samples from <paramref name="first"/>: the tile
+    /// copied into <paramref name="image"/> (Im2Col reads from the start of a storage), unfolded into <paramref name="columns"/>.
+    /// </summary>
+    private static void UnfoldTile(IBackend backend, Tensor x, Tensor image, Tensor columns, in WindowGeometry part, int first)
+    {
+        int sampleIn = part.Channels * part.Height * part.Width;
+        backend.StridedCopy(x.Storage, first * sampleIn, [1], image.Storage, 0, [1], [part.Batch * sampleIn], accumulate: false);
+        backend.Im2Col(image.Storage, part, columns.Storage);
     }
 
     /// <summary>
@@ -101,8 +126,7 @@ public static partial class Functional
         int sampleIn = part.Channels * part.Height * part.Width, count = part.Batch;
         if (gw is not null)
         {
-            b.StridedCopy(x.Storage, first * sampleIn, [1], image.Storage, 0, [1], [count * sampleIn], accumulate: false);
-            b.Im2Col(image.Storage, part, columns.Storage);
+            UnfoldTile(b, x, image, columns, part, first);
             WeightGradientGemm(b, gT, columns, gw, layout, groups, accumulate: first > 0);
         }
 

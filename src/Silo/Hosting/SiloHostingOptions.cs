@@ -198,7 +198,7 @@ public sealed record SiloHostingOptions
             DataPlaneEnabled = Flag(configuration, DataPlaneKey, defaults.DataPlaneEnabled),
             DataPlanePort = Port(configuration, DataPlanePortKey, defaults.DataPlanePort, allowZero: true),
             DataPlaneLocalSocket = Flag(configuration, DataPlaneLocalSocketKey, defaults.DataPlaneLocalSocket),
-            DataPlaneSharedMemoryMiB = Whole(configuration, DataPlaneSharedMemoryMiBKey, defaults.DataPlaneSharedMemoryMiB, 0, 1024),
+            DataPlaneSharedMemoryMiB = (int)ConfigurationNumber.Read(configuration, DataPlaneSharedMemoryMiBKey, defaults.DataPlaneSharedMemoryMiB, 0, 1024),
         };
         if (options.SiloPort == options.GatewayPort)
             throw Invalid(GatewayPortKey, $"{options.GatewayPort} is also {SiloPortKey}: the two need distinct ports");
@@ -234,7 +234,7 @@ public sealed record SiloHostingOptions
             DataPlaneEnabled = Flag(configuration, DataPlaneKey, defaults.DataPlaneEnabled),
             DataPlanePort = Port(configuration, DataPlanePortKey, defaults.DataPlanePort, allowZero: true),
             DataPlaneLocalSocket = Flag(configuration, DataPlaneLocalSocketKey, defaults.DataPlaneLocalSocket),
-            DataPlaneSharedMemoryMiB = Whole(configuration, DataPlaneSharedMemoryMiBKey, defaults.DataPlaneSharedMemoryMiB, 0, 1024),
+            DataPlaneSharedMemoryMiB = (int)ConfigurationNumber.Read(configuration, DataPlaneSharedMemoryMiBKey, defaults.DataPlaneSharedMemoryMiB, 0, 1024),
         };
     }
 
@@ -257,15 +257,6 @@ public sealed record SiloHostingOptions
         if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port < lowest || port > 65535)
             throw Invalid(key, $"'{text}' is not a port ({lowest}-65535)");
         return port;
-    }
-
-    private static int Whole(IConfiguration configuration, string key, int fallback, int lowest, int highest)
-    {
-        string? text = Value(configuration, key);
-        if (text is null) return fallback;
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value < lowest || value > highest)
-            throw Invalid(key, $"'{text}' is not a whole number from {lowest} to {highest}");
-        return value;
     }
 
     private static InvalidOperationException Invalid(string key, string problem) => new($"configuration {key}: {problem}");

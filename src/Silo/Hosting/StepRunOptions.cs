@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Configuration;
 
 namespace Autograd.Cluster.Silo.Hosting;
@@ -33,17 +32,8 @@ public sealed record StepRunOptions
         var defaults = new StepRunOptions();
         return new StepRunOptions
         {
-            Target = TimeSpan.FromMilliseconds(Number(configuration, TargetMillisecondsKey, (long)defaults.Target.TotalMilliseconds, 1, (long)TimeSpan.FromDays(1).TotalMilliseconds)),
-            MaxSteps = (int)Number(configuration, MaxStepsKey, defaults.MaxSteps, 1, 1_000_000),
+            Target = TimeSpan.FromMilliseconds(ConfigurationNumber.Read(configuration, TargetMillisecondsKey, (long)defaults.Target.TotalMilliseconds, 1, (long)TimeSpan.FromDays(1).TotalMilliseconds)),
+            MaxSteps = (int)ConfigurationNumber.Read(configuration, MaxStepsKey, defaults.MaxSteps, 1, 1_000_000),
         };
-    }
-
-    private static long Number(IConfiguration configuration, string key, long fallback, long lowest, long highest)
-    {
-        string? text = configuration[key];
-        if (string.IsNullOrWhiteSpace(text)) return fallback;
-        if (!long.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long value) || value < lowest || value > highest)
-            throw new InvalidOperationException($"configuration {key}: '{text}' is not a whole number from {lowest} to {highest}");
-        return value;
     }
 }

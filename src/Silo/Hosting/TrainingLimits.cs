@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Configuration;
 
 namespace Autograd.Cluster.Silo.Hosting;
@@ -61,18 +60,9 @@ public sealed record TrainingLimits
         var defaults = new TrainingLimits();
         return new TrainingLimits
         {
-            MaxParametersPerJob = Number(configuration, MaxParametersPerJobKey, defaults.MaxParametersPerJob, 1, DefaultMaxParametersPerJob),
-            MaxUploadBytes = Number(configuration, MaxUploadBytesKey, defaults.MaxUploadBytes, 1, long.MaxValue),
-            MaxConcurrentJobs = (int)Number(configuration, MaxConcurrentJobsKey, defaults.MaxConcurrentJobs, 0, int.MaxValue),
+            MaxParametersPerJob = ConfigurationNumber.Read(configuration, MaxParametersPerJobKey, defaults.MaxParametersPerJob, 1, DefaultMaxParametersPerJob),
+            MaxUploadBytes = ConfigurationNumber.Read(configuration, MaxUploadBytesKey, defaults.MaxUploadBytes, 1, long.MaxValue),
+            MaxConcurrentJobs = (int)ConfigurationNumber.Read(configuration, MaxConcurrentJobsKey, defaults.MaxConcurrentJobs, 0, int.MaxValue),
         };
-    }
-
-    private static long Number(IConfiguration configuration, string key, long fallback, long lowest, long highest)
-    {
-        string? text = configuration[key];
-        if (string.IsNullOrWhiteSpace(text)) return fallback;
-        if (!long.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long value) || value < lowest || value > highest)
-            throw new InvalidOperationException($"configuration {key}: '{text}' is not a whole number from {lowest} to {highest}");
-        return value;
     }
 }
